@@ -217,22 +217,29 @@ func (a EntityAddr) String() string {
 	if a.Type == AddrNone {
 		return "-"
 	}
-	var b strings.Builder
+	s := a.LegacyString()
 	if a.Type != AddrAny {
-		b.WriteString(a.Type.String())
-		b.WriteByte(':')
+		s = a.Type.String() + ":" + s
 	}
+	return s
+}
+
+// SockAddrString prints the socket address alone, as Ceph's operator<< for
+// sockaddr does: "1.2.3.4:6789" or "[::1]:3300".
+func (a EntityAddr) SockAddrString() string {
 	switch a.family() {
 	case afInet:
-		b.WriteString(a.Addr.String())
+		return a.Addr.String()
 	case afInet6:
-		b.WriteString("[" + a.Addr.Addr().String() + "]:" + strconv.Itoa(int(a.Addr.Port())))
-	default:
-		b.WriteString("(unrecognized address family 0)")
+		return "[" + a.Addr.Addr().String() + "]:" + strconv.Itoa(int(a.Addr.Port()))
 	}
-	b.WriteByte('/')
-	b.WriteString(strconv.FormatUint(uint64(a.Nonce), 10))
-	return b.String()
+	return "(unrecognized address family 0)"
+}
+
+// LegacyString is entity_addr_t::get_legacy_str: the socket address and
+// nonce without a type prefix, "1.2.3.4:6789/0".
+func (a EntityAddr) LegacyString() string {
+	return a.SockAddrString() + "/" + strconv.FormatUint(uint64(a.Nonce), 10)
 }
 
 // ParseAddr parses what entity_addr_t::parse accepts in practice:

@@ -47,3 +47,10 @@ func (e *Encoder) UTime(u UTime) {
 func (d *Decoder) UTime() UTime {
 	return UTime{Sec: d.U32(), Nsec: d.U32()}
 }
+
+// GMTime formats u as utime_t::gmtime does in its non-legacy form, the
+// shape Ceph's JSON dumps use: 2026-11-23T10:52:44.123456Z.
+func (u UTime) GMTime() string {
+	t := time.Unix(int64(u.Sec), int64(u.Nsec)).UTC()
+	return fmt.Sprintf("%s.%06dZ", t.Format("2006-01-02T15:04:05"), u.Nsec/1000)
+}
