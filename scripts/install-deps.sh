@@ -8,7 +8,7 @@ for bin in ceph-mon ceph-osd ceph monmaptool osdmaptool crushtool ceph-authtool 
   command -v "$bin" >/dev/null 2>&1 || need+=("$bin")
 done
 [ -f /usr/include/rados/librados.h ] || need+=(librados.h)
-python3 -c 'import rados' >/dev/null 2>&1 || need+=(python3-rados)
+/usr/bin/python3 -c 'import rados' >/dev/null 2>&1 || need+=(python3-rados)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
