@@ -63,7 +63,7 @@ func decStrMapMap(d *encoding.Decoder) map[string]map[string]string {
 }
 
 func encUTime(e *encoding.Encoder, u encoding.UTime) { e.UTime(u) }
-func decUTime(d *encoding.Decoder) encoding.UTime  { return d.UTime() }
+func decUTime(d *encoding.Decoder) encoding.UTime    { return d.UTime() }
 
 // Interval is one [Start, Start+Len) run of an interval_set.
 type Interval struct {

@@ -5,5 +5,5 @@ import (
 	"strconv"
 )
 
-func itoa(i int) string     { return strconv.Itoa(i) }
+func itoa(i int) string    { return strconv.Itoa(i) }
 func hexs(b []byte) string { return hex.EncodeToString(b) }

@@ -6,19 +6,19 @@ import (
 
 // OSD state bits (CEPH_OSD_* in src/include/rados.h).
 const (
-	StateExists        uint32 = 1 << 0
-	StateUp            uint32 = 1 << 1
-	StateAutoOut       uint32 = 1 << 2
-	StateNew           uint32 = 1 << 3
-	StateFull          uint32 = 1 << 4
-	StateNearFull      uint32 = 1 << 5
-	StateBackfillFull  uint32 = 1 << 6
-	StateDestroyed     uint32 = 1 << 7
-	StateNoUp          uint32 = 1 << 8
-	StateNoDown        uint32 = 1 << 9
-	StateNoIn          uint32 = 1 << 10
-	StateNoOut         uint32 = 1 << 11
-	StateStop          uint32 = 1 << 12
+	StateExists       uint32 = 1 << 0
+	StateUp           uint32 = 1 << 1
+	StateAutoOut      uint32 = 1 << 2
+	StateNew          uint32 = 1 << 3
+	StateFull         uint32 = 1 << 4
+	StateNearFull     uint32 = 1 << 5
+	StateBackfillFull uint32 = 1 << 6
+	StateDestroyed    uint32 = 1 << 7
+	StateNoUp         uint32 = 1 << 8
+	StateNoDown       uint32 = 1 << 9
+	StateNoIn         uint32 = 1 << 10
+	StateNoOut        uint32 = 1 << 11
+	StateStop         uint32 = 1 << 12
 )
 
 // OSD weights: 0x10000 is fully in, 0 out.

@@ -73,7 +73,7 @@ func decodeUpmapItems(d *encoding.Decoder) map[PG][]UpmapItem {
 }
 
 func encodePGSet(e *encoding.Encoder, s map[PG]struct{}) { encodeSet(e, s, ComparePG, encodePG) }
-func decodePGSet(d *encoding.Decoder) map[PG]struct{}   { return decodeSet(d, pgWireLen, decodePG) }
+func decodePGSet(d *encoding.Decoder) map[PG]struct{}    { return decodeSet(d, pgWireLen, decodePG) }
 
 func encodeI32U32Map(e *encoding.Encoder, m map[int32]uint32) {
 	encoding.Map(e, m, encoding.EncI32, encoding.EncU32)
