@@ -37,7 +37,7 @@ func TestGenerateKeyEncoding(t *testing.T) {
 func TestParseKeyRejects(t *testing.T) {
 	for _, s := range []string{
 		"", "!!!", "AQBx5Z5jAAAAABAAbbbbbbbbbbbbbbbbbbbbbw", // no padding
-		"AQBx5Z5jAAAAABAAbbbbbbbbbbbbbbbbbbbb",      // truncated secret
+		"AQBx5Z5jAAAAABAAbbbbbbbbbbbbbbbbbbbb",     // truncated secret
 		"AgBx5Z5jAAAAABAAbbbbbbbbbbbbbbbbbbbbbw==", // type 2
 		"AQBx5Z5jAAAAAAgAbbbbbbbbbbbb",             // AES secret of 8 bytes
 	} {
