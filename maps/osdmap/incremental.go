@@ -13,33 +13,33 @@ type EpochInterval struct {
 // Epoch. "Unset" scalar changes use Ceph's sentinels: -1 for NewPoolMax,
 // NewFlags, NewMaxOSD and the ratios, ReleaseUnchanged for the releases.
 type Incremental struct {
-	FSID              encoding.UUID
-	Epoch             uint32
-	Modified          encoding.UTime
-	NewPoolMax        int64
-	NewFlags          int32
-	FullMap           []byte // a whole encoded OSDMap, when set
-	Crush             []byte // a whole encoded CRUSH map, when set
-	NewMaxOSD         int32
-	NewPools          map[int64]*PGPool
-	NewPoolNames      map[int64]string
-	OldPools          map[int64]struct{}
-	NewUpClient       map[int32]encoding.EntityAddrVec
-	NewState          map[int32]uint32 // xor'ed into osd_state; 0 means StateUp
-	NewWeight         map[int32]uint32
-	NewPGTemp         map[PG][]int32 // an empty vector removes the entry
-	NewPrimaryTemp    map[PG]int32   // -1 removes the entry
-	NewPrimaryAff     map[int32]uint32
-	NewECProfiles     map[string]map[string]string
-	OldECProfiles     []string
-	NewPGUpmap        map[PG][]int32
-	OldPGUpmap        map[PG]struct{}
-	NewPGUpmapItems   map[PG][]UpmapItem
-	OldPGUpmapItems   map[PG]struct{}
-	NewRemovedSnaps   map[int64]IntervalSet
-	NewPurgedSnaps    map[int64]IntervalSet
-	NewLastUpChange   encoding.UTime
-	NewLastInChange   encoding.UTime
+	FSID            encoding.UUID
+	Epoch           uint32
+	Modified        encoding.UTime
+	NewPoolMax      int64
+	NewFlags        int32
+	FullMap         []byte // a whole encoded OSDMap, when set
+	Crush           []byte // a whole encoded CRUSH map, when set
+	NewMaxOSD       int32
+	NewPools        map[int64]*PGPool
+	NewPoolNames    map[int64]string
+	OldPools        map[int64]struct{}
+	NewUpClient     map[int32]encoding.EntityAddrVec
+	NewState        map[int32]uint32 // xor'ed into osd_state; 0 means StateUp
+	NewWeight       map[int32]uint32
+	NewPGTemp       map[PG][]int32 // an empty vector removes the entry
+	NewPrimaryTemp  map[PG]int32   // -1 removes the entry
+	NewPrimaryAff   map[int32]uint32
+	NewECProfiles   map[string]map[string]string
+	OldECProfiles   []string
+	NewPGUpmap      map[PG][]int32
+	OldPGUpmap      map[PG]struct{}
+	NewPGUpmapItems map[PG][]UpmapItem
+	OldPGUpmapItems map[PG]struct{}
+	NewRemovedSnaps map[int64]IntervalSet
+	NewPurgedSnaps  map[int64]IntervalSet
+	NewLastUpChange encoding.UTime
+	NewLastInChange encoding.UTime
 
 	// OSD-only data.
 	NewHBBackUp            map[int32]encoding.EntityAddrVec
