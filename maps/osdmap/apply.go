@@ -252,6 +252,7 @@ func (m *OSDMap) apply(inc *Incremental) error {
 	// The CRUSH map changes last, after the up/down changes.
 	if len(inc.Crush) > 0 {
 		m.Crush = slices.Clone(inc.Crush)
+		m.crush = &crushCache{}
 		if m.RequireOSDRelease >= encoding.ReleaseLuminous {
 			m.CrushVersion++
 		}

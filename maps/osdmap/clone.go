@@ -61,7 +61,6 @@ func (m *OSDMap) Clone() *OSDMap {
 	c.PGTemp = clonePGVec(m.PGTemp)
 	c.PrimaryTemp = maps.Clone(m.PrimaryTemp)
 	c.PrimaryAffinity = slices.Clone(m.PrimaryAffinity)
-	c.Crush = slices.Clone(m.Crush)
 	c.ErasureCodeProfiles = cloneStrMapMap(m.ErasureCodeProfiles)
 	c.PGUpmap = clonePGVec(m.PGUpmap)
 	c.PGUpmapItems = clonePGVec(m.PGUpmapItems)

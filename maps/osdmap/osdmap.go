@@ -90,7 +90,8 @@ type OSDMap struct {
 	PrimaryAffinity []uint32
 
 	// Crush is the encoded CRUSH map (CrushWrapper::encode), carried as
-	// bytes until it is decoded by package crush.
+	// the bytes the monitor wrote so the map re-encodes exactly; CrushMap
+	// decodes it. It is replaced, never modified in place.
 	Crush               []byte
 	ErasureCodeProfiles map[string]map[string]string
 	PGUpmap             map[PG][]int32
@@ -128,6 +129,8 @@ type OSDMap struct {
 
 	// CRC is the crc32c the last Decode verified or Encode computed.
 	CRC uint32
+
+	crush *crushCache
 }
 
 // New returns an empty map as OSDMap's constructor leaves it.
@@ -148,6 +151,7 @@ func New() *OSDMap {
 		RemovedSnapsQueue:   map[int64]IntervalSet{},
 		NewRemovedSnaps:     map[int64]IntervalSet{},
 		NewPurgedSnaps:      map[int64]IntervalSet{},
+		crush:               &crushCache{},
 	}
 	return m
 }
