@@ -1,0 +1,134 @@
+package mon
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/kelp-ceph/kelp/mon/store"
+)
+
+// consensus orders the monitor's proposals and makes them durable: Paxos
+// over the quorum (paxos.go). propose hands it a transaction; once the
+// value is committed and applied to the store, it calls the commit
+// function it was given, on the monitor's goroutine.
+type consensus interface {
+	propose(tx *store.Transaction) error
+}
+
+// Monitor is one monitor daemon's state. All of it belongs to the
+// goroutine that runs the monitor's loop; nothing here is locked.
+type Monitor struct {
+	name  string
+	store store.Store
+	log   *slog.Logger
+	cons  consensus
+
+	services []service
+	kv       *kvMon
+	monmap   *monmapMon
+
+	// Election outcome: the epoch, the leader's rank and the ranks in
+	// quorum (sorted). A single monitor leads a quorum of itself.
+	electionEpoch uint32
+	leader        int
+	quorum        []int
+
+	// wantPropose is set when a service has pending changes; next holds
+	// what to run once they commit. inflight is the set of callbacks of
+	// the proposal under way (nil when none is): one proposal at a time,
+	// as Ceph's PaxosService does.
+	wantPropose bool
+	next        []func()
+	inflight    []func()
+}
+
+// newMonitor builds a monitor over an open store.
+func newMonitor(name string, st store.Store, log *slog.Logger) *Monitor {
+	if log == nil {
+		log = slog.Default()
+	}
+	m := &Monitor{name: name, store: st, log: log}
+	m.kv = newKVMon(m)
+	m.monmap = newMonmapMon(m)
+	m.services = []service{m.monmap, m.kv}
+	return m
+}
+
+// refreshAll reloads every service from the store.
+func (m *Monitor) refreshAll() error {
+	for _, s := range m.services {
+		if err := s.refresh(); err != nil {
+			return fmt.Errorf("mon: refreshing %s: %w", s.name(), err)
+		}
+	}
+	return nil
+}
+
+// proposeAndThen asks for the services' pending changes to be proposed
+// and runs fn once they commit (wait_for_commit in Ceph).
+func (m *Monitor) proposeAndThen(fn func()) {
+	m.wantPropose = true
+	if fn != nil {
+		m.next = append(m.next, fn)
+	}
+}
+
+// maybePropose starts a proposal when changes wait and none is under way.
+// The loop calls it after every event.
+func (m *Monitor) maybePropose() {
+	if !m.wantPropose || m.inflight != nil {
+		return
+	}
+	tx := store.NewTransaction()
+	for _, s := range m.services {
+		if _, err := s.encodePending(tx); err != nil {
+			m.log.Error("encoding pending state", "service", s.name(), "err", err)
+			return
+		}
+	}
+	m.wantPropose = false
+	m.inflight, m.next = m.next, nil
+	if m.inflight == nil {
+		m.inflight = []func(){}
+	}
+	if err := m.cons.propose(tx); err != nil {
+		m.log.Error("proposal failed", "err", err)
+	}
+}
+
+// committed runs when a proposal has been committed and applied: the
+// services reload and the callbacks waiting for it run.
+func (m *Monitor) committed() {
+	if err := m.refreshAll(); err != nil {
+		m.log.Error("refresh after commit", "err", err)
+	}
+	waiters := m.inflight
+	m.inflight = nil
+	for _, fn := range waiters {
+		fn()
+	}
+	m.maybePropose()
+}
+
+// quorumRanks returns the ranks in quorum.
+func (m *Monitor) quorumRanks() []int { return append([]int{}, m.quorum...) }
+
+// quorumNames returns the names of the monitors in quorum, by rank.
+func (m *Monitor) quorumNames() []string {
+	mm := m.monmap.current
+	names := []string{}
+	for _, r := range m.quorum {
+		if mm != nil && r < len(mm.Ranks) {
+			names = append(names, mm.Ranks[r])
+		}
+	}
+	return names
+}
+
+// leaderName returns the leader's name, or "" without a quorum.
+func (m *Monitor) leaderName() string {
+	if mm := m.monmap.current; mm != nil && m.leader >= 0 && m.leader < len(mm.Ranks) {
+		return mm.Ranks[m.leader]
+	}
+	return ""
+}

@@ -1,0 +1,82 @@
+package mon
+
+import (
+	"strconv"
+
+	"github.com/kelp-ceph/kelp/mon/store"
+)
+
+// Version keys every PaxosService keeps under its own prefix
+// (src/mon/PaxosService.h): numbered incrementals "1", "2", ..., full
+// states "full_N" for services that keep them, and the bounds.
+const (
+	keyFirstCommitted = "first_committed"
+	keyLastCommitted  = "last_committed"
+	keyFullLatest     = "full_latest"
+)
+
+// versions reads and writes one service's version keys.
+type versions struct {
+	prefix string
+	st     store.Store
+}
+
+func (v versions) lastCommitted() (uint64, error) {
+	return store.GetU64(v.st, v.prefix, keyLastCommitted)
+}
+
+func (v versions) firstCommitted() (uint64, error) {
+	return store.GetU64(v.st, v.prefix, keyFirstCommitted)
+}
+
+// putLastCommitted records ver as committed, and as the first committed
+// version when there was none (PaxosService::put_last_committed).
+func (v versions) putLastCommitted(tx *store.Transaction, ver uint64) error {
+	first, err := v.firstCommitted()
+	if err != nil {
+		return err
+	}
+	tx.PutU64(v.prefix, keyLastCommitted, ver)
+	if first == 0 {
+		tx.PutU64(v.prefix, keyFirstCommitted, ver)
+	}
+	return nil
+}
+
+func (v versions) get(ver uint64) ([]byte, error) { return store.GetVersion(v.st, v.prefix, ver) }
+
+func (v versions) put(tx *store.Transaction, ver uint64, b []byte) {
+	tx.PutVersion(v.prefix, ver, b)
+}
+
+func fullKey(ver uint64) string { return "full_" + strconv.FormatUint(ver, 10) }
+
+func (v versions) getFull(ver uint64) ([]byte, error) { return v.st.Get(v.prefix, fullKey(ver)) }
+
+// putFull stores a full state and marks it the latest full version.
+func (v versions) putFull(tx *store.Transaction, ver uint64, b []byte) {
+	tx.Put(v.prefix, fullKey(ver), b)
+	tx.PutU64(v.prefix, keyFullLatest, ver)
+}
+
+func (v versions) fullLatest() (uint64, error) { return store.GetU64(v.st, v.prefix, keyFullLatest) }
+
+// service is one PaxosService: a piece of cluster state with its own
+// store prefix, versions and commands.
+type service interface {
+	// name is the service's store prefix ("osdmap", "auth", "kv", ...).
+	name() string
+	// createInitial writes the state of a brand-new cluster into tx.
+	createInitial(tx *store.Transaction) error
+	// refresh reloads the committed state from the store after a commit
+	// (update_from_paxos) and notifies subscribers of new versions.
+	refresh() error
+	// command handles a command routed to the service and reports
+	// whether it knew the prefix. A read replies at once; a write changes
+	// the pending state, asks the monitor to propose, and replies once
+	// the change commits.
+	command(req *request) bool
+	// encodePending writes the pending changes into tx as the next
+	// version and reports whether there were any.
+	encodePending(tx *store.Transaction) (bool, error)
+}
