@@ -1,0 +1,535 @@
+package msgr2
+
+import (
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/kelp-ceph/kelp/encoding"
+)
+
+// connState is where a Conn's session stands.
+type connState int
+
+const (
+	stateConnecting connState = iota // an attempt to (re)connect is running
+	stateOpen                        // a transport carries the session
+	stateStandby                     // lossless, no transport: waiting for the peer
+	stateClosed
+)
+
+func (s connState) String() string {
+	return [...]string{"connecting", "open", "standby", "closed"}[s]
+}
+
+// CEPH_MSG_CONNECT_LOSSY (src/include/msgr.h) in CLIENT_IDENT/SERVER_IDENT.
+const connectFlagLossy = 1
+
+// outMsg is a message queued or sent on a session, encoded once so a
+// replay after reconnect sends the same bytes under the same seq.
+type outMsg struct {
+	m                   Message
+	hdr                 MsgHeader
+	encoded             bool
+	front, middle, data []byte
+}
+
+// transport is one TCP connection carrying a session.
+type transport struct {
+	nc   net.Conn
+	f    *Framer
+	done chan struct{}
+	once sync.Once
+}
+
+func (t *transport) close() {
+	t.once.Do(func() {
+		close(t.done)
+		t.nc.Close()
+	})
+}
+
+// Conn is a session with one peer (AsyncConnection + ProtocolV2's session
+// state). A lossless session outlives TCP connections: on a fault the
+// connecting side reconnects and both sides replay what the other did not
+// acknowledge. Messages are sent in order and dispatched in order.
+type Conn struct {
+	msgr     *Messenger
+	log      *slog.Logger
+	policy   Policy
+	peerType encoding.EntityType
+
+	mu       sync.Mutex
+	cond     sync.Cond // the writer waits on it for work
+	state    connState
+	outgoing bool                // we connect (and reconnect) this session
+	target   encoding.EntityAddr // address we dial
+	tr       *transport
+	attempt  uint64 // bumped when a connection attempt is superseded
+
+	peerAddrs    encoding.EntityAddrVec
+	peerName     encoding.EntityNameT
+	features     uint64
+	conMode      uint32
+	authServer   AuthServerResult
+	authClient   AuthResult
+	clientCookie uint64
+	serverCookie uint64
+	connectSeq   uint64
+	globalSeq    uint64 // ours, for this connection attempt
+	peerGlobal   uint64
+	outSeq       uint64 // last seq assigned
+	inSeq        uint64 // last seq received
+	ackedIn      uint64 // last in seq acknowledged to the peer
+	queue        []*outMsg
+	sent         []*outMsg
+	kaDue        bool
+	kaAcks       []encoding.UTime
+	lastKaAck    time.Time
+	closeErr     error
+	closed       chan struct{}
+	ready        chan struct{} // closed the first time the session opens
+	readyOnce    sync.Once
+
+	dmu    sync.Mutex
+	dcond  sync.Cond
+	dqueue []dispatchItem
+}
+
+func newConn(m *Messenger, peerType encoding.EntityType, policy Policy, outgoing bool) *Conn {
+	c := &Conn{
+		msgr: m, policy: policy, peerType: peerType, outgoing: outgoing,
+		closed: make(chan struct{}), ready: make(chan struct{}),
+	}
+	c.cond.L = &c.mu
+	c.dcond.L = &c.dmu
+	c.log = m.log
+	go c.dispatchLoop()
+	return c
+}
+
+// PeerType is the peer's entity type.
+func (c *Conn) PeerType() encoding.EntityType { return c.peerType }
+
+// PeerName is the peer's entity_name_t: its type and the gid it announced.
+func (c *Conn) PeerName() encoding.EntityNameT {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.peerName
+}
+
+// PeerAddrs are the addresses the peer announced.
+func (c *Conn) PeerAddrs() encoding.EntityAddrVec {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.peerAddrs
+}
+
+// Features are the Ceph features both sides share.
+func (c *Conn) Features() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.features
+}
+
+// ConMode is the negotiated connection mode.
+func (c *Conn) ConMode() uint32 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.conMode
+}
+
+// AuthServerResult describes the authenticated peer of an accepted
+// connection: its global id, entity name and what the auth method knows.
+func (c *Conn) AuthServerResult() AuthServerResult {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.authServer
+}
+
+// AuthResult is what authentication gave the connecting side (its global
+// id and keys).
+func (c *Conn) AuthResult() AuthResult {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.authClient
+}
+
+// LastKeepaliveAck is when the peer last acknowledged a KEEPALIVE2, by
+// the timestamp it echoed.
+func (c *Conn) LastKeepaliveAck() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastKaAck
+}
+
+// Done is closed when the Conn is closed.
+func (c *Conn) Done() <-chan struct{} { return c.closed }
+
+// Err says why a closed Conn closed.
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeErr
+}
+
+func (c *Conn) String() string {
+	return c.peerType.String() + "@" + c.target.String()
+}
+
+// Send queues m. It is sent in order after the messages sent before it;
+// on a lossless session it is retransmitted after a reconnect until the
+// peer acknowledges it.
+func (c *Conn) Send(m Message) error {
+	h := m.Header()
+	h.Type = m.Type()
+	h.Version, h.CompatVersion = m.Version()
+	if h.Priority == 0 {
+		h.Priority = PrioDefault
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state == stateClosed {
+		return ErrClosed
+	}
+	c.outSeq++
+	h.Seq = c.outSeq
+	c.queue = append(c.queue, &outMsg{m: m, hdr: *h})
+	c.cond.Broadcast()
+	return nil
+}
+
+// SendKeepalive sends a KEEPALIVE2 now.
+func (c *Conn) SendKeepalive() {
+	c.mu.Lock()
+	c.kaDue = true
+	c.cond.Broadcast()
+	c.mu.Unlock()
+}
+
+// Close ends the session and its transport.
+func (c *Conn) Close() error {
+	c.closeWith(ErrClosed, false)
+	return nil
+}
+
+// closeWith closes the Conn; reset says the dispatcher hears of it.
+func (c *Conn) closeWith(err error, reset bool) {
+	c.mu.Lock()
+	if c.state == stateClosed {
+		c.mu.Unlock()
+		return
+	}
+	c.state = stateClosed
+	c.closeErr = err
+	tr := c.tr
+	c.tr = nil
+	c.queue, c.sent = nil, nil
+	c.cond.Broadcast()
+	close(c.closed)
+	c.mu.Unlock()
+	if tr != nil {
+		tr.close()
+	}
+	c.dmu.Lock()
+	c.dcond.Broadcast()
+	c.dmu.Unlock()
+	c.msgr.forget(c)
+	if reset {
+		if o, ok := c.msgr.cfg.Dispatcher.(ConnObserver); ok {
+			o.HandleReset(c)
+		}
+	}
+}
+
+// attach makes tr the session's transport and starts its reader and
+// writer. The caller holds c.mu and has already sent the frame that
+// opens the session (SERVER_IDENT or RECONNECT_OK) or received it.
+func (c *Conn) attachLocked(tr *transport) {
+	if old := c.tr; old != nil && old != tr {
+		old.close()
+	}
+	c.tr = tr
+	c.state = stateOpen
+	c.cond.Broadcast()
+	c.readyOnce.Do(func() { close(c.ready) })
+	go c.writeLoop(tr)
+	go c.readLoop(tr)
+	if iv := c.msgr.cfg.KeepaliveInterval; iv > 0 {
+		go c.keepaliveLoop(tr, iv)
+	}
+}
+
+// requeueSentLocked puts sent-but-unacknowledged messages back in front of
+// the queue, dropping those the peer says it has (seq <= acked).
+func (c *Conn) requeueSentLocked(acked uint64) {
+	var keep []*outMsg
+	for _, om := range append(c.sent, c.queue...) {
+		if om.hdr.Seq > acked {
+			keep = append(keep, om)
+		}
+	}
+	c.sent = nil
+	c.queue = keep
+}
+
+// resetSessionLocked forgets the session: sequence numbers, cookies and
+// every queued message (ProtocolV2::reset_session).
+func (c *Conn) resetSessionLocked() {
+	c.queue, c.sent = nil, nil
+	c.outSeq, c.inSeq, c.ackedIn = 0, 0, 0
+	c.connectSeq = 0
+	c.serverCookie = 0
+	c.clientCookie = 0
+}
+
+// fault handles the loss of transport tr: a lossy session ends; a
+// lossless one keeps its messages and reconnects (or waits for the peer
+// to).
+func (c *Conn) fault(tr *transport, err error) {
+	tr.close()
+	c.mu.Lock()
+	if c.tr != tr || c.state == stateClosed {
+		c.mu.Unlock()
+		return
+	}
+	c.tr = nil
+	if c.policy.Lossy {
+		c.mu.Unlock()
+		c.log.Info("msgr2: lossy connection faulted", "peer", c.String(), "err", err)
+		c.closeWith(err, true)
+		return
+	}
+	c.requeueSentLocked(0)
+	reconnect := c.outgoing && !c.policy.Server
+	if reconnect {
+		c.state = stateConnecting
+		c.attempt++
+	} else {
+		c.state = stateStandby
+	}
+	attempt := c.attempt
+	c.mu.Unlock()
+	c.log.Info("msgr2: connection faulted", "peer", c.String(), "err", err, "reconnect", reconnect)
+	if reconnect {
+		go c.reconnectLoop(attempt)
+	}
+}
+
+// writeLoop sends queued messages, acks and keepalives on tr.
+func (c *Conn) writeLoop(tr *transport) {
+	for {
+		c.mu.Lock()
+		for c.tr == tr && c.state == stateOpen && len(c.queue) == 0 && !c.kaDue && len(c.kaAcks) == 0 &&
+			(c.policy.Lossy || c.inSeq == c.ackedIn) {
+			c.cond.Wait()
+		}
+		if c.tr != tr || c.state != stateOpen {
+			c.mu.Unlock()
+			return
+		}
+		batch := c.queue
+		c.queue = nil
+		if !c.policy.Lossy {
+			c.sent = append(c.sent, batch...)
+		}
+		ackSeq := c.inSeq
+		sendAck := !c.policy.Lossy && c.inSeq != c.ackedIn && len(batch) == 0
+		c.ackedIn = c.inSeq
+		ka := c.kaDue
+		c.kaDue = false
+		kaAcks := c.kaAcks
+		c.kaAcks = nil
+		features := c.features
+		c.mu.Unlock()
+
+		if err := c.writeBatch(tr, batch, ackSeq, sendAck, ka, kaAcks, features); err != nil {
+			c.fault(tr, err)
+			return
+		}
+	}
+}
+
+func (c *Conn) writeBatch(tr *transport, batch []*outMsg, ackSeq uint64, sendAck, ka bool, kaAcks []encoding.UTime, features uint64) error {
+	f := tr.f
+	for _, st := range kaAcks {
+		if err := f.writeControl(&KeepaliveFrame{t: TagKeepalive2Ack, Stamp: st}); err != nil {
+			return err
+		}
+	}
+	if ka {
+		if err := f.writeControl(&KeepaliveFrame{t: TagKeepalive2, Stamp: encoding.UTimeOf(time.Now())}); err != nil {
+			return err
+		}
+	}
+	var hb [header2Len]byte
+	for _, om := range batch {
+		if !om.encoded {
+			om.front, om.middle, om.data = om.m.EncodePayload(features)
+			om.encoded = true
+		}
+		hdr := appendHeader2(hb[:0], &om.hdr, ackSeq)
+		if err := f.WriteFrame(TagMessage, hdr, om.front, om.middle, om.data); err != nil {
+			return err
+		}
+	}
+	if sendAck {
+		return f.writeControl(ackFrame(ackSeq))
+	}
+	return nil
+}
+
+func (c *Conn) keepaliveLoop(tr *transport, iv time.Duration) {
+	t := time.NewTicker(iv)
+	defer t.Stop()
+	for {
+		select {
+		case <-tr.done:
+			return
+		case <-t.C:
+			c.SendKeepalive()
+		}
+	}
+}
+
+// handleAckLocked drops sent messages the peer has received.
+func (c *Conn) handleAckLocked(seq uint64) {
+	i := 0
+	for i < len(c.sent) && c.sent[i].hdr.Seq <= seq {
+		i++
+	}
+	c.sent = c.sent[i:]
+}
+
+// readLoop reads frames off tr until it fails.
+func (c *Conn) readLoop(tr *transport) {
+	for {
+		fr, err := tr.f.ReadFrame()
+		if err != nil {
+			c.fault(tr, err)
+			return
+		}
+		if err := c.handleFrame(tr, fr); err != nil {
+			c.fault(tr, err)
+			return
+		}
+	}
+}
+
+func (c *Conn) handleFrame(tr *transport, fr *Frame) error {
+	switch fr.Tag {
+	case TagMessage:
+		return c.handleMessage(tr, fr)
+	case TagAck:
+		ack := ackFrame(0)
+		if err := decodeControl(fr, ack); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.handleAckLocked(ack.V)
+		c.mu.Unlock()
+	case TagKeepalive2:
+		ka := &KeepaliveFrame{t: TagKeepalive2}
+		if err := decodeControl(fr, ka); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.kaAcks = append(c.kaAcks, ka.Stamp)
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	case TagKeepalive2Ack:
+		ka := &KeepaliveFrame{t: TagKeepalive2Ack}
+		if err := decodeControl(fr, ka); err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.lastKaAck = ka.Stamp.Time()
+		c.mu.Unlock()
+	default:
+		return protoErr("unexpected %s on an open session", fr.Tag)
+	}
+	return nil
+}
+
+func (c *Conn) handleMessage(tr *transport, fr *Frame) error {
+	if fr.NumSegs < 1 {
+		return protoErr("message frame without header")
+	}
+	hdr, ackSeq, err := decodeHeader2(fr.Segments[0])
+	if err != nil {
+		return err
+	}
+	front, middle, data := fr.Segments[1], fr.Segments[2], fr.Segments[3]
+	c.mu.Lock()
+	c.handleAckLocked(ackSeq)
+	if hdr.Seq <= c.inSeq {
+		c.mu.Unlock()
+		c.log.Debug("msgr2: dropping old message", "peer", c.String(), "seq", hdr.Seq, "in_seq", c.inSeq)
+		return nil
+	}
+	if hdr.Seq > c.inSeq+1 {
+		c.log.Warn("msgr2: missed messages", "peer", c.String(), "seq", hdr.Seq, "expected", c.inSeq+1)
+	}
+	c.inSeq = hdr.Seq
+	if !c.policy.Lossy {
+		c.cond.Broadcast() // the writer owes an ack
+	}
+	hdr.Src = c.peerName
+	features := c.features
+	c.mu.Unlock()
+
+	reg := c.msgr.cfg.Registry
+	mt, ok := reg.Lookup(hdr.Type)
+	if !ok {
+		c.log.Warn("msgr2: dropping message of unknown type", "peer", c.String(), "type", hdr.Type, "seq", hdr.Seq)
+		return nil
+	}
+	m := mt.New()
+	*m.Header() = hdr
+	if err := m.DecodePayload(features, front, middle, data); err != nil {
+		c.log.Warn("msgr2: dropping undecodable message", "peer", c.String(), "type", mt.Name, "version", hdr.Version, "err", err)
+		return nil
+	}
+	size := int64(len(front) + len(middle) + len(data))
+	if !c.msgr.throttle.acquire(size) {
+		return ErrClosed
+	}
+	c.dmu.Lock()
+	c.dqueue = append(c.dqueue, dispatchItem{m, size})
+	c.dcond.Signal()
+	c.dmu.Unlock()
+	return nil
+}
+
+// dispatchLoop hands received messages to the Dispatcher in order.
+func (c *Conn) dispatchLoop() {
+	for {
+		c.dmu.Lock()
+		for len(c.dqueue) == 0 {
+			select {
+			case <-c.closed:
+				c.dmu.Unlock()
+				return
+			default:
+			}
+			c.dcond.Wait()
+		}
+		it := c.dqueue[0]
+		c.dqueue[0] = dispatchItem{}
+		c.dqueue = c.dqueue[1:]
+		c.dmu.Unlock()
+		if d := c.msgr.cfg.Dispatcher; d != nil {
+			d.Dispatch(c, it.m)
+		}
+		c.msgr.throttle.release(it.size)
+	}
+}
+
+type dispatchItem struct {
+	m    Message
+	size int64
+}
+
+var errWait = errors.New("msgr2: peer asked us to wait for its connection")

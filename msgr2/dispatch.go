@@ -1,0 +1,22 @@
+package msgr2
+
+// Dispatcher receives the messages of every connection of a Messenger.
+// Messages of one connection are dispatched in order, one at a time, on
+// that connection's own goroutine (AsyncConnection's in-order delivery);
+// different connections dispatch concurrently.
+type Dispatcher interface {
+	Dispatch(c *Conn, m Message)
+}
+
+// ConnObserver is optionally implemented by a Dispatcher to learn of
+// connections being accepted and reset (ms_handle_accept,
+// ms_handle_reset).
+type ConnObserver interface {
+	HandleAccept(c *Conn)
+	HandleReset(c *Conn)
+}
+
+// DispatcherFunc adapts a function to Dispatcher.
+type DispatcherFunc func(c *Conn, m Message)
+
+func (f DispatcherFunc) Dispatch(c *Conn, m Message) { f(c, m) }

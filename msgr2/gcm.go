@@ -1,0 +1,122 @@
+package msgr2
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/binary"
+	"errors"
+)
+
+// Connection secret layout (src/msg/async/crypto_onwire.cc,
+// create_stream_handler_pair; kernel setup_crypto): a 16-byte AES-128 key,
+// then the connecting side's receive nonce, then its transmit nonce. The
+// accepting side uses them crossed.
+const (
+	gcmKeyLen   = 16
+	gcmNonceLen = 12
+	// SecureSecretLen is the connection secret secure mode needs.
+	SecureSecretLen = gcmKeyLen + 2*gcmNonceLen
+)
+
+// errNonceExhausted refuses a GCM nonce that would repeat (CVE-2020-1759).
+var errNonceExhausted = errors.New("msgr2: AES-GCM nonces exhausted, connection must be re-keyed")
+
+// gcmHalf is one direction of secure mode, the counterpart of Ceph's
+// AES128GCM_OnWire{Tx,Rx}Handler and crypto/tls's halfConn: a key and a
+// 12-byte nonce that advances after every GCM operation. msgr2.0 counts in
+// the first 4 bytes (little-endian u32), msgr2.1 in the last 8 (__le64); it
+// refuses to use the initial nonce a second time, so it never wraps.
+type gcmHalf struct {
+	aead    cipher.AEAD
+	block   cipher.Block
+	nonce   [gcmNonceLen]byte
+	initial [gcmNonceLen]byte
+	used    bool
+	rev1    bool
+}
+
+func newGCMHalf(key, nonce []byte, rev1 bool) (*gcmHalf, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	h := &gcmHalf{aead: aead, block: block, rev1: rev1}
+	copy(h.nonce[:], nonce)
+	h.initial = h.nonce
+	return h, nil
+}
+
+// newSecurePair splits a connection secret into the rx and tx halves of the
+// connecting (client) or accepting side.
+func newSecurePair(secret []byte, client, rev1 bool) (rx, tx *gcmHalf, err error) {
+	if len(secret) < SecureSecretLen {
+		return nil, nil, protoErr("connection secret is %d bytes, secure mode needs %d", len(secret), SecureSecretLen)
+	}
+	key := secret[:gcmKeyLen]
+	a := secret[gcmKeyLen : gcmKeyLen+gcmNonceLen]
+	b := secret[gcmKeyLen+gcmNonceLen : SecureSecretLen]
+	if !client {
+		a, b = b, a
+	}
+	if rx, err = newGCMHalf(key, a, rev1); err != nil {
+		return nil, nil, err
+	}
+	tx, err = newGCMHalf(key, b, rev1)
+	return rx, tx, err
+}
+
+// take returns the nonce for the next operation and advances the counter.
+func (h *gcmHalf) take() ([]byte, error) {
+	if h.nonce == h.initial {
+		if h.used {
+			return nil, errNonceExhausted
+		}
+		h.used = true
+	}
+	n := h.nonce
+	if h.rev1 {
+		binary.LittleEndian.PutUint64(h.nonce[4:], binary.LittleEndian.Uint64(h.nonce[4:])+1)
+	} else {
+		binary.LittleEndian.PutUint32(h.nonce[:4], binary.LittleEndian.Uint32(h.nonce[:4])+1)
+	}
+	return n[:], nil
+}
+
+// seal encrypts plaintext in place (its capacity must hold the tag) and
+// returns plaintext || tag.
+func (h *gcmHalf) seal(plaintext []byte) ([]byte, error) {
+	n, err := h.take()
+	if err != nil {
+		return nil, err
+	}
+	return h.aead.Seal(plaintext[:0], n, plaintext, nil), nil
+}
+
+// open decrypts ciphertext||tag in place and returns the plaintext.
+func (h *gcmHalf) open(ct []byte) ([]byte, error) {
+	n, err := h.take()
+	if err != nil {
+		return nil, err
+	}
+	pt, err := h.aead.Open(ct[:0], n, ct, nil)
+	if err != nil {
+		return nil, integrityErr("bad GCM auth tag")
+	}
+	return pt, nil
+}
+
+// peekRev0 decrypts, without authenticating, the first len(dst) bytes of a
+// msgr2.0 secure frame whose nonce is the next one: msgr2.0 encrypts the
+// whole frame under one tag, so its preamble must be read before the tag
+// can be (the "decryption oracle" msgr2.1 removed). GCM encrypts block i of
+// the plaintext with AES-CTR starting from nonce||be32(2).
+func (h *gcmHalf) peekRev0(dst, src []byte) {
+	var iv [16]byte
+	copy(iv[:], h.nonce[:])
+	binary.BigEndian.PutUint32(iv[12:], 2)
+	cipher.NewCTR(h.block, iv[:]).XORKeyStream(dst, src)
+}

@@ -1,0 +1,242 @@
+package msgr2
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+
+	"github.com/kelp-ceph/kelp/encoding"
+)
+
+// Messenger owns this entity's listeners and sessions (AsyncMessenger).
+type Messenger struct {
+	cfg      Config
+	log      *slog.Logger
+	throttle *throttle
+
+	mu        sync.Mutex
+	conns     map[string]*Conn // lossless and outgoing sessions by peer address
+	all       map[*Conn]struct{}
+	listeners []net.Listener
+	myAddrs   encoding.EntityAddrVec
+	none      *AuthNoneServer
+	globalSeq uint64
+	closed    bool
+	wg        sync.WaitGroup
+}
+
+// NewMessenger returns a Messenger for cfg (defaults filled in).
+func NewMessenger(cfg Config) *Messenger {
+	cfg.setDefaults()
+	// Monitors keep nonce 0: clients find them by addresses from mon_host
+	// and the monmap, which carry nonce 0.
+	if cfg.Nonce == 0 && cfg.Name.Type != encoding.EntityMon {
+		cfg.Nonce = uint32(randU64())
+	}
+	return &Messenger{
+		cfg: cfg, log: cfg.Logger, throttle: newThrottle(cfg.ThrottleBytes),
+		conns: map[string]*Conn{}, all: map[*Conn]struct{}{},
+	}
+}
+
+// Config returns the Messenger's configuration, defaults filled in.
+func (m *Messenger) Config() *Config { return &m.cfg }
+
+func randU64() uint64 {
+	var b [8]byte
+	for {
+		rand.Read(b[:])
+		if v := binary.LittleEndian.Uint64(b[:]); v != 0 {
+			return v
+		}
+	}
+}
+
+// nextGlobalSeq returns a fresh global_seq above floor
+// (AsyncMessenger::get_global_seq).
+func (m *Messenger) nextGlobalSeq(floor uint64) uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.globalSeq = max(m.globalSeq, floor) + 1
+	return m.globalSeq
+}
+
+// Addrs returns the addresses this Messenger listens on.
+func (m *Messenger) Addrs() encoding.EntityAddrVec {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append(encoding.EntityAddrVec(nil), m.myAddrs...)
+}
+
+// myIdentAddrs is what CLIENT_IDENT announces: our listening addresses, or
+// for a pure client an address of type ANY at the IP the peer saw, port 0.
+func (m *Messenger) myIdentAddrs(learned encoding.EntityAddr) encoding.EntityAddrVec {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.myAddrs) > 0 {
+		return append(encoding.EntityAddrVec(nil), m.myAddrs...)
+	}
+	a := encoding.EntityAddr{Type: encoding.AddrAny, Nonce: m.cfg.Nonce}
+	if learned.Addr.IsValid() {
+		a.Addr = netip.AddrPortFrom(learned.Addr.Addr(), 0)
+	}
+	return encoding.EntityAddrVec{a}
+}
+
+// Listen listens on every msgr2 (or "any") address of addrs, on loopback
+// or wherever they say; a port of 0 picks a free one. It returns the
+// addresses bound.
+func (m *Messenger) Listen(addrs encoding.EntityAddrVec) (encoding.EntityAddrVec, error) {
+	var bound encoding.EntityAddrVec
+	for _, a := range addrs {
+		if a.Type != encoding.AddrMsgr2 && a.Type != encoding.AddrAny {
+			continue
+		}
+		ln, err := net.Listen("tcp", a.Addr.String())
+		if err != nil {
+			return nil, err
+		}
+		ap := ln.Addr().(*net.TCPAddr).AddrPort()
+		b := encoding.EntityAddr{Type: encoding.AddrMsgr2, Nonce: m.cfg.Nonce, Addr: netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())}
+		m.mu.Lock()
+		if m.closed {
+			m.mu.Unlock()
+			ln.Close()
+			return nil, ErrClosed
+		}
+		m.listeners = append(m.listeners, ln)
+		m.myAddrs = append(m.myAddrs, b)
+		m.mu.Unlock()
+		bound = append(bound, b)
+		m.wg.Add(1)
+		go m.acceptLoop(ln)
+	}
+	if len(bound) == 0 {
+		return nil, fmt.Errorf("msgr2: no msgr2 address in %s", addrs)
+	}
+	return bound, nil
+}
+
+func (m *Messenger) acceptLoop(ln net.Listener) {
+	defer m.wg.Done()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			m.log.Warn("msgr2: accept", "err", err)
+			continue
+		}
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			m.accept(nc)
+		}()
+	}
+}
+
+// Close stops listening and closes every session.
+func (m *Messenger) Close() error {
+	m.mu.Lock()
+	m.closed = true
+	lns := m.listeners
+	m.listeners = nil
+	var conns []*Conn
+	for c := range m.all {
+		conns = append(conns, c)
+	}
+	m.mu.Unlock()
+	for _, ln := range lns {
+		ln.Close()
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	m.wg.Wait()
+	m.throttle.close()
+	return nil
+}
+
+func addrKey(a encoding.EntityAddr) string {
+	return fmt.Sprintf("%s/%d", a.Addr, a.Nonce)
+}
+
+// forget drops a closed Conn from the Messenger's maps.
+func (m *Messenger) forget(c *Conn) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.all, c)
+	for k, v := range m.conns {
+		if v == c {
+			delete(m.conns, k)
+		}
+	}
+}
+
+// msgr2Addr picks the address to dial from a peer's address vector.
+func msgr2Addr(addrs encoding.EntityAddrVec) (encoding.EntityAddr, bool) {
+	for _, a := range addrs {
+		if a.Type == encoding.AddrMsgr2 || a.Type == encoding.AddrAny {
+			return a, true
+		}
+	}
+	return encoding.EntityAddr{}, false
+}
+
+// Dial returns a session with the peer at addrs, connecting if there is
+// none. The first connection attempt is made before Dial returns; a
+// lossless session then reconnects by itself after faults.
+func (m *Messenger) Dial(ctx context.Context, addrs encoding.EntityAddrVec, peerType encoding.EntityType) (*Conn, error) {
+	target, ok := msgr2Addr(addrs)
+	if !ok {
+		return nil, fmt.Errorf("msgr2: no msgr2 address in %s", addrs)
+	}
+	key := addrKey(target)
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil, ErrClosed
+	}
+	if c := m.conns[key]; c != nil {
+		m.mu.Unlock()
+		return c, c.waitReady(ctx)
+	}
+	policy := m.cfg.Policy(peerType, false)
+	c := newConn(m, peerType, policy, true)
+	c.target = target
+	c.peerAddrs = addrs
+	c.clientCookie = randU64()
+	c.attempt = 1
+	m.conns[key] = c
+	m.all[c] = struct{}{}
+	m.mu.Unlock()
+
+	err := c.connect(ctx, 1)
+	switch {
+	case err == nil:
+		return c, nil
+	case errors.Is(err, errWait):
+		return c, c.waitReady(ctx)
+	}
+	c.closeWith(err, false)
+	return nil, err
+}
+
+// waitReady waits until the session has opened once.
+func (c *Conn) waitReady(ctx context.Context) error {
+	select {
+	case <-c.ready:
+		return nil
+	case <-c.closed:
+		return c.Err()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
