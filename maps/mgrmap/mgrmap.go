@@ -73,7 +73,7 @@ type MgrMap struct {
 const Version = 12
 
 func encStrSet(e *encoding.Encoder, s []string) { encoding.Slice(e, s, encoding.EncStr) }
-func decStrSet(d *encoding.Decoder) []string  { return encoding.DecodeSlice(d, 4, encoding.DecStr) }
+func decStrSet(d *encoding.Decoder) []string    { return encoding.DecodeSlice(d, 4, encoding.DecStr) }
 
 func encodeModuleOption(e *encoding.Encoder, o ModuleOption) {
 	m := e.Start(1, 1)
