@@ -229,6 +229,11 @@ func decodeNameMap(d *encoding.Decoder) map[int32]string {
 		if d.Err() != nil {
 			return m
 		}
+		if l == 0 {
+			// Ceph would read such a name back misaligned.
+			d.Fail(encoding.Malformedf("empty name for id %d", k))
+			return m
+		}
 		if uint64(l) > uint64(d.Remaining()) {
 			d.Fail(encoding.ErrShort)
 			return m

@@ -241,6 +241,7 @@ func (p *Mapper) chooseFirstN(bucket *Bucket, weights []uint32, x int32, numrep,
 			retryDescent := false
 			in := bucket
 			flocal := 0
+			depth := 0
 			for {
 				collide := false
 				retryBucket := false
@@ -266,7 +267,9 @@ func (p *Mapper) chooseFirstN(bucket *Bucket, weights []uint32, x int32, numrep,
 						break
 					}
 					if itemtype != typ {
-						if item >= 0 {
+						// depth only guards against a cyclic (malformed)
+						// hierarchy, where Ceph would loop forever.
+						if depth++; item >= 0 || depth > len(m.Buckets) {
 							skipRep = true
 							break
 						}
@@ -353,6 +356,7 @@ func (p *Mapper) chooseIndep(bucket *Bucket, weights []uint32, x int32, left, nu
 				continue
 			}
 			in := bucket
+			depth := 0
 			for {
 				r := rep + parentR
 				// Be careful with uniform buckets whose size is a
@@ -375,7 +379,7 @@ func (p *Mapper) chooseIndep(bucket *Bucket, weights []uint32, x int32, left, nu
 					break
 				}
 				itemtype, ok := m.itemType(item)
-				if !ok || (itemtype != typ && item >= 0) {
+				if depth++; !ok || (itemtype != typ && (item >= 0 || depth > len(m.Buckets))) {
 					out[rep] = ItemNone
 					if out2 != nil {
 						out2[rep] = ItemNone

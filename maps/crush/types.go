@@ -319,3 +319,11 @@ func (m *CrushMap) Bucket(id int32) *Bucket {
 
 // treeNode is crush_calc_tree_node: the node index of the i-th leaf.
 func treeNode(i int) int { return ((i + 1) << 1) - 1 }
+
+// GetSteps returns the rule's steps; nil for a nil rule.
+func (r *Rule) GetSteps() []Step {
+	if r == nil {
+		return nil
+	}
+	return r.Steps
+}
