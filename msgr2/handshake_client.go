@@ -73,9 +73,21 @@ func (h *clientHandshake) readHello() error {
 func (h *clientHandshake) authenticate() error {
 	var allowed []uint32
 	for attempt := 0; attempt < maxAuthAttempts; attempt++ {
-		method, modes, payload, err := h.auth.Start(allowed)
+		method, authModes, payload, err := h.auth.Start(allowed)
 		if err != nil {
 			return err
+		}
+		// Offer the configured modes (ms_mon_client_mode and friends) the
+		// method can run in, in the configured order; none fits: refuse,
+		// as MonConnection::get_auth_request does with -EACCES.
+		var modes []uint32
+		for _, m := range h.cfg.modesFor(h.peerType) {
+			if contains(authModes, m) {
+				modes = append(modes, m)
+			}
+		}
+		if len(modes) == 0 {
+			return protoErr("auth %s supports modes %v, configuration allows %v", AuthMethodName(method), authModes, h.cfg.modesFor(h.peerType))
 		}
 		if err := h.f.writeControl(&AuthRequestFrame{Method: method, Modes: modes, Payload: payload}); err != nil {
 			return err

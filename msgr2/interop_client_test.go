@@ -5,6 +5,7 @@ package msgr2_test
 import (
 	"context"
 	"encoding/json"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -105,3 +106,5 @@ func TestInteropClientRealMon(t *testing.T) {
 		})
 	}
 }
+
+func mustAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }

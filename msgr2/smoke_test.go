@@ -13,10 +13,10 @@ type testMsg struct {
 	Body []byte
 }
 
-func (m *testMsg) Type() uint16                  { return 0x7001 }
-func (m *testMsg) Version() (uint16, uint16)     { return 1, 1 }
+func (m *testMsg) Type() uint16                                  { return 0x7001 }
+func (m *testMsg) Version() (uint16, uint16)                     { return 1, 1 }
 func (m *testMsg) EncodePayload(uint64) ([]byte, []byte, []byte) { return m.Body, nil, nil }
-func (m *testMsg) DecodePayload(_ uint64, f, _, _ []byte) error { m.Body = f; return nil }
+func (m *testMsg) DecodePayload(_ uint64, f, _, _ []byte) error  { m.Body = f; return nil }
 
 func TestSmoke(t *testing.T) {
 	reg := NewRegistry()
