@@ -145,7 +145,9 @@ type rotatingStore struct {
 	r   auth.RotatingSecrets
 }
 
-func (s rotatingStore) Secret(encoding.EntityName) (auth.CryptoKey, bool) { return auth.CryptoKey{}, false }
+func (s rotatingStore) Secret(encoding.EntityName) (auth.CryptoKey, bool) {
+	return auth.CryptoKey{}, false
+}
 func (s rotatingStore) ServiceSecret(svc encoding.EntityType, id uint64) (auth.CryptoKey, bool) {
 	if svc != s.svc {
 		return auth.CryptoKey{}, false
