@@ -309,8 +309,8 @@ func TestInteropRealCLIKelpServer(t *testing.T) {
 		fm.got.next(t, ctx, msg.TypeMonGetMap)
 		res := <-fm.peers
 		// The secret is as long as the messenger asked for (a real mon makes
-	// 64 bytes, of which AES-GCM uses the first 40).
-	if res.Entity.String() != "client.admin" || res.GlobalID <= 4000 || len(res.ConnectionSecret) < msgr2.SecureSecretLen {
+		// 64 bytes, of which AES-GCM uses the first 40).
+		if res.Entity.String() != "client.admin" || res.GlobalID <= 4000 || len(res.ConnectionSecret) < msgr2.SecureSecretLen {
 			t.Fatalf("authenticated peer %+v", res)
 		}
 		if s, _ := res.Info.(*cephx.PeerInfo).Caps.CapString(); s != "allow *" {
