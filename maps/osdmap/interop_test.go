@@ -147,3 +147,25 @@ func TestInteropRealMon(t *testing.T) {
 	}
 	checkPGsDumpAll(t, m, osdmaptool(t, path, "--test-map-pgs-dump-all"))
 }
+
+// BenchmarkOSDMapDecodeEncode decodes and re-encodes a 10000-OSD map made
+// by osdmaptool; compare with the time osdmaptool takes on the same file
+// (see BENCHMARKS in testdata/README.md).
+func BenchmarkOSDMapDecodeEncode(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "osdmap-10000")
+	if out, err := exec.Command("osdmaptool", "--createsimple", "10000", "--with-default-pool", path, "--clobber").CombinedOutput(); err != nil {
+		b.Fatalf("osdmaptool: %v %s", err, out)
+	}
+	in, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		m, err := Decode(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Encode(encoding.FeaturesPacific)
+	}
+}

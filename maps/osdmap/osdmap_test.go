@@ -13,7 +13,7 @@ import (
 // says how each was made.
 var fullGoldens = []string{
 	"createsimple-1.bin", "createsimple-10.bin", "createsimple-100.bin",
-	"real-e37.bin", "real-e44.bin",
+	"real-e37.bin", "real-e44.bin", "real-e45.bin",
 }
 
 func readGolden(t testing.TB, name string) []byte {
@@ -94,5 +94,17 @@ func TestRealMapContents(t *testing.T) {
 	}
 	if s := m.Pools[2].Snaps[1]; s.Name != "snap1" {
 		t.Errorf("p2 snaps %+v", m.Pools[2].Snaps)
+	}
+}
+
+func BenchmarkDecodeEncodeReal(b *testing.B) {
+	in := readGolden(b, "real-e37.bin")
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		m, err := Decode(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Encode(encoding.FeaturesPacific)
 	}
 }
