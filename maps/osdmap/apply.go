@@ -11,9 +11,6 @@ import (
 // Apply returns the map that results from applying inc to m, leaving m
 // untouched; it follows OSDMap::apply_incremental. When inc came from a
 // real monitor, Apply(m, inc).Encode(features) has crc inc.FullCRC.
-//
-// Known gap until package crush is wired in: a new CRUSH map does not
-// prune device_class_flags of classes it no longer has.
 func Apply(m *OSDMap, inc *Incremental) (*OSDMap, error) {
 	if inc.Epoch != m.Epoch+1 {
 		return nil, fmt.Errorf("osdmap: incremental for epoch %d does not follow epoch %d", inc.Epoch, m.Epoch)
@@ -255,6 +252,17 @@ func (m *OSDMap) apply(inc *Incremental) error {
 		m.crush = &crushCache{}
 		if m.RequireOSDRelease >= encoding.ReleaseLuminous {
 			m.CrushVersion++
+		}
+		if len(m.DeviceClassFlags) > 0 {
+			c, err := m.CrushMap()
+			if err != nil {
+				return err
+			}
+			for id := range m.DeviceClassFlags {
+				if _, ok := c.ClassNames[id]; !ok {
+					delete(m.DeviceClassFlags, id) // the class is gone
+				}
+			}
 		}
 	}
 	if inc.ChangeStretchMode {
