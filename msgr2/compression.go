@@ -184,8 +184,24 @@ func decompressBlock(m CompressionMethod, src []byte, limit int) ([]byte, error)
 		if err := h.Decode(src); err != nil {
 			return nil, err
 		}
-		if !h.HasFCS || h.FrameContentSize > uint64(limit) {
-			return nil, fmt.Errorf("zstd frame content size unknown or over %d", limit)
+		if !h.HasFCS {
+			// No size in the header: stream, stopping past the limit.
+			r, err := zstd.NewReader(bytes.NewReader(src), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(limit)+1))
+			if err != nil {
+				return nil, err
+			}
+			defer r.Close()
+			out, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+			if err != nil {
+				return nil, err
+			}
+			if len(out) > limit {
+				return nil, fmt.Errorf("decompresses to more than %d bytes", limit)
+			}
+			return out, nil
+		}
+		if h.FrameContentSize > uint64(limit) {
+			return nil, fmt.Errorf("zstd frame content size %d over %d", h.FrameContentSize, limit)
 		}
 		out, err := zstdDec.DecodeAll(src, make([]byte, 0, h.FrameContentSize))
 		if err != nil {

@@ -32,7 +32,7 @@ const connectFlagLossy = 1
 type outMsg struct {
 	m                   Message
 	hdr                 MsgHeader
-	encoded             bool
+	once                sync.Once // two writers may meet it across a reconnect
 	front, middle, data []byte
 }
 
@@ -366,10 +366,7 @@ func (c *Conn) writeBatch(tr *transport, batch []*outMsg, ackSeq uint64, sendAck
 	}
 	var hb [header2Len]byte
 	for _, om := range batch {
-		if !om.encoded {
-			om.front, om.middle, om.data = om.m.EncodePayload(features)
-			om.encoded = true
-		}
+		om.once.Do(func() { om.front, om.middle, om.data = om.m.EncodePayload(features) })
 		hdr := appendHeader2(hb[:0], &om.hdr, ackSeq)
 		if err := f.WriteFrame(TagMessage, hdr, om.front, om.middle, om.data); err != nil {
 			return err
@@ -419,6 +416,12 @@ func (c *Conn) readLoop(tr *transport) {
 }
 
 func (c *Conn) handleFrame(tr *transport, fr *Frame) error {
+	c.mu.Lock()
+	stale := c.tr != tr
+	c.mu.Unlock()
+	if stale {
+		return errSuperseded
+	}
 	switch fr.Tag {
 	case TagMessage:
 		return c.handleMessage(tr, fr)
@@ -463,39 +466,66 @@ func (c *Conn) handleMessage(tr *transport, fr *Frame) error {
 	}
 	front, middle, data := fr.Segments[1], fr.Segments[2], fr.Segments[3]
 	c.mu.Lock()
+	features := c.features
+	c.mu.Unlock()
+
+	// Decode first; an unknown or undecodable message still takes its
+	// seq, so the session stays in step.
+	var m Message
+	if mt, ok := c.msgr.cfg.Registry.Lookup(hdr.Type); !ok {
+		c.log.Warn("msgr2: dropping message of unknown type", "peer", c.String(), "type", hdr.Type, "seq", hdr.Seq)
+	} else {
+		m = mt.New()
+		*m.Header() = hdr
+		if err := m.DecodePayload(features, front, middle, data); err != nil {
+			c.log.Warn("msgr2: dropping undecodable message", "peer", c.String(), "type", mt.Name, "version", hdr.Version, "err", err)
+			m = nil
+		}
+	}
+	var size int64
+	if m != nil {
+		size = int64(len(front) + len(middle) + len(data))
+		if !c.msgr.throttle.acquire(size) {
+			return ErrClosed
+		}
+	}
+	release := func() {
+		if m != nil {
+			c.msgr.throttle.release(size)
+		}
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tr != tr {
+		// A superseded transport's reader with frames still buffered:
+		// the new transport replays whatever matters.
+		release()
+		return errSuperseded
+	}
 	c.handleAckLocked(ackSeq)
 	if hdr.Seq <= c.inSeq {
-		c.mu.Unlock()
+		release()
 		c.log.Debug("msgr2: dropping old message", "peer", c.String(), "seq", hdr.Seq, "in_seq", c.inSeq)
 		return nil
 	}
 	if hdr.Seq > c.inSeq+1 {
+		if !c.policy.Lossy {
+			release()
+			return protoErr("message seq %d, expected %d", hdr.Seq, c.inSeq+1)
+		}
 		c.log.Warn("msgr2: missed messages", "peer", c.String(), "seq", hdr.Seq, "expected", c.inSeq+1)
 	}
 	c.inSeq = hdr.Seq
 	if !c.policy.Lossy {
 		c.cond.Broadcast() // the writer owes an ack
 	}
-	hdr.Src = c.peerName
-	features := c.features
-	c.mu.Unlock()
-
-	reg := c.msgr.cfg.Registry
-	mt, ok := reg.Lookup(hdr.Type)
-	if !ok {
-		c.log.Warn("msgr2: dropping message of unknown type", "peer", c.String(), "type", hdr.Type, "seq", hdr.Seq)
+	if m == nil {
 		return nil
 	}
-	m := mt.New()
-	*m.Header() = hdr
-	if err := m.DecodePayload(features, front, middle, data); err != nil {
-		c.log.Warn("msgr2: dropping undecodable message", "peer", c.String(), "type", mt.Name, "version", hdr.Version, "err", err)
-		return nil
-	}
-	size := int64(len(front) + len(middle) + len(data))
-	if !c.msgr.throttle.acquire(size) {
-		return ErrClosed
-	}
+	m.Header().Src = c.peerName
+	// Queue for dispatch before releasing c.mu, so messages leave in seq
+	// order even if two readers overlap during a reconnect.
 	c.dmu.Lock()
 	c.dqueue = append(c.dqueue, dispatchItem{m, size})
 	c.dcond.Signal()

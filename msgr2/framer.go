@@ -331,9 +331,9 @@ func (f *Framer) readOne() (*Frame, bool, error) {
 		err     error
 	)
 	switch {
-	case f.secure() && f.rev1:
+	case f.rx != nil && f.rev1:
 		p, fr, aborted, err = f.readSecureRev1()
-	case f.secure():
+	case f.rx != nil:
 		p, fr, aborted, err = f.readSecureRev0()
 	default:
 		p, fr, aborted, err = f.readCRC()

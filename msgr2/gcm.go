@@ -120,3 +120,19 @@ func (h *gcmHalf) peekRev0(dst, src []byte) {
 	binary.BigEndian.PutUint32(iv[12:], 2)
 	cipher.NewCTR(h.block, iv[:]).XORKeyStream(dst, src)
 }
+
+// cloneAt returns a copy of h whose nonce is delta operations from h's
+// current one (tests use it to build a matching receiver).
+func (h *gcmHalf) cloneAt(delta int) *gcmHalf {
+	c := *h
+	for ; delta < 0; delta++ {
+		if c.rev1 {
+			binary.LittleEndian.PutUint64(c.nonce[4:], binary.LittleEndian.Uint64(c.nonce[4:])-1)
+		} else {
+			binary.LittleEndian.PutUint32(c.nonce[:4], binary.LittleEndian.Uint32(c.nonce[:4])-1)
+		}
+	}
+	c.used = false
+	c.initial = [gcmNonceLen]byte{0xde, 0xad}
+	return &c
+}

@@ -222,7 +222,9 @@ func (m *Messenger) Dial(ctx context.Context, addrs encoding.EntityAddrVec, peer
 	switch {
 	case err == nil:
 		return c, nil
-	case errors.Is(err, errWait):
+	case errors.Is(err, errWait), errors.Is(err, errSuperseded):
+		// The peer's connection to us carries the session (a race it
+		// won, or one we adopted meanwhile): wait for it.
 		return c, c.waitReady(ctx)
 	}
 	c.closeWith(err, false)

@@ -79,17 +79,22 @@ func (c *Conn) openSession(tr *transport, h *clientHandshake, attempt uint64) er
 	}
 	for round := 0; round < maxSessionRounds; round++ {
 		c.mu.Lock()
+		if c.attempt != attempt || c.state == stateClosed {
+			c.mu.Unlock()
+			return errSuperseded
+		}
 		inSeq, cc, sc := c.inSeq, c.clientCookie, c.serverCookie
+		lossy, target := c.policy.Lossy, c.target
 		c.mu.Unlock()
 		var err error
 		if reconnect {
 			err = f.writeControl(&ReconnectFrame{Addrs: myAddrs, ClientCookie: cc, ServerCookie: sc, GlobalSeq: gs, ConnectSeq: cs + 1, MsgSeq: inSeq})
 		} else {
 			var flags uint64
-			if c.policy.Lossy {
+			if lossy {
 				flags = connectFlagLossy
 			}
-			err = f.writeControl(&ClientIdentFrame{Addrs: myAddrs, Target: c.target, GID: gid, GlobalSeq: gs,
+			err = f.writeControl(&ClientIdentFrame{Addrs: myAddrs, Target: target, GID: gid, GlobalSeq: gs,
 				Features: cfg.Features, Required: cfg.RequiredFeatures, Flags: flags, Cookie: cc})
 		}
 		if err != nil {

@@ -173,6 +173,7 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 	}
 	if c == nil {
 		c = newConn(m, h.peerType, policy, false)
+		c.target = ci.Addrs.Front()
 		c.mu.Lock()
 		m.mu.Lock()
 		if !policy.Lossy {
@@ -185,8 +186,6 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 	defer c.mu.Unlock()
 	c.attempt++ // abandon any connection attempt of ours
 	c.outgoing = false
-	c.policy = policy
-	c.target = ci.Addrs.Front()
 	c.peerAddrs = ci.Addrs
 	c.clientCookie = ci.Cookie
 	c.serverCookie = 0
