@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/kelp-ceph/kelp/mon/store"
+	"github.com/kelp-ceph/kelp/msgr2"
 )
 
 // consensus orders the monitor's proposals and makes them durable: Paxos
@@ -19,13 +20,22 @@ type consensus interface {
 // goroutine that runs the monitor's loop; nothing here is locked.
 type Monitor struct {
 	name  string
+	opts  Options
 	store store.Store
 	log   *slog.Logger
 	cons  consensus
+	msgr  *msgr2.Messenger
+	// events carries work to the monitor's goroutine: messages from
+	// connections, commits from Paxos.
+	events   chan func()
+	sessions map[*msgr2.Conn]*Session
+	fatalErr error
 
 	services []service
+	byName   map[string]service
 	kv       *kvMon
 	monmap   *monmapMon
+	auth     *authMon
 
 	// Election outcome: the epoch, the leader's rank and the ranks in
 	// quorum (sorted). A single monitor leads a quorum of itself.
@@ -47,10 +57,15 @@ func newMonitor(name string, st store.Store, log *slog.Logger) *Monitor {
 	if log == nil {
 		log = slog.Default()
 	}
-	m := &Monitor{name: name, store: st, log: log}
+	m := &Monitor{name: name, store: st, log: log, sessions: map[*msgr2.Conn]*Session{},
+		byName: map[string]service{}}
 	m.kv = newKVMon(m)
 	m.monmap = newMonmapMon(m)
-	m.services = []service{m.monmap, m.kv}
+	m.auth = newAuthMon(m)
+	m.services = []service{m.monmap, m.auth, m.kv}
+	for _, s := range m.services {
+		m.byName[s.name()] = s
+	}
 	return m
 }
 

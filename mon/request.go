@@ -1,7 +1,6 @@
 package mon
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"syscall"
@@ -20,23 +19,6 @@ type request struct {
 	reply func(r int, rs string, out []byte)
 	// replied guards against answering twice.
 	replied bool
-}
-
-// parseCommand parses the JSON command an MMonCommand carries (the CLI
-// sends one JSON object, possibly split over several strings).
-func parseCommand(cmd []string) (map[string]any, error) {
-	joined := ""
-	for _, c := range cmd {
-		joined += c
-	}
-	var args map[string]any
-	if err := json.Unmarshal([]byte(joined), &args); err != nil {
-		return nil, fmt.Errorf("failed to parse command %q: %v", joined, err)
-	}
-	if _, ok := args["prefix"].(string); !ok {
-		return nil, fmt.Errorf("command has no prefix")
-	}
-	return args, nil
 }
 
 func (r *request) respond(code int, rs string, out []byte) {
@@ -59,6 +41,8 @@ func (r *request) str(name string) (string, bool) {
 	switch v := v.(type) {
 	case string:
 		return v, true
+	case int64:
+		return strconv.FormatInt(v, 10), true
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64), true
 	case bool:
@@ -78,6 +62,8 @@ func (r *request) strOr(name, def string) string {
 // int returns an integer argument, and whether it was given and valid.
 func (r *request) int(name string) (int64, bool) {
 	switch v := r.args[name].(type) {
+	case int64:
+		return v, true
 	case float64:
 		return int64(v), v == float64(int64(v))
 	case string:
@@ -102,6 +88,8 @@ func (r *request) bool(name string) bool {
 // strs returns a list argument (CephString n=N).
 func (r *request) strs(name string) []string {
 	switch v := r.args[name].(type) {
+	case []string:
+		return v
 	case []any:
 		out := make([]string, 0, len(v))
 		for _, x := range v {

@@ -1,6 +1,9 @@
 package mon
 
-import "github.com/kelp-ceph/kelp/encoding"
+import (
+	"github.com/kelp-ceph/kelp/encoding"
+	"github.com/kelp-ceph/kelp/msgr2"
+)
 
 // Session is one authenticated peer connection's state at the monitor
 // (MonSession): who it is, what it may do, and what it subscribed to.
@@ -12,6 +15,15 @@ type Session struct {
 	// subs maps a subscription name ("osdmap", "monmap", "config", ...)
 	// to its state.
 	subs map[string]*subscription
+	conn *msgr2.Conn
+}
+
+// send sends a message to the session's peer; a failure means the
+// connection is gone, which the messenger reports separately.
+func (s *Session) send(m msgr2.Message) {
+	if s.conn != nil {
+		_ = s.conn.Send(m)
+	}
 }
 
 // subscription is one entry of MMonSubscribe: send versions from next on,

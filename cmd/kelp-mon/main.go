@@ -1,12 +1,39 @@
-// Command kelp-mon is the kelp monitor: a Ceph monitor in Go.
+// Command kelp-mon is the kelp monitor: a Ceph monitor in Go that the
+// stock ceph CLI, librados and Ceph daemons use as they use ceph-mon.
+//
+//	kelp-mon dev --dir DIR [--addr 127.0.0.1:3300]
+//	kelp-mon --mkfs -i NAME --monmap FILE --keyring FILE [-c CONF] [--mon-data DIR]
+//	kelp-mon -i NAME [-c CONF] [-f|-d] [--public-addr ADDR] [--mon-data DIR]
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "kelp-mon: the monitor service is not built yet; see the open issues")
-	os.Exit(2)
+	if len(os.Args) > 1 && os.Args[1] == "dev" {
+		if err := dev(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "kelp-mon dev:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := daemon(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "kelp-mon:", err)
+		os.Exit(1)
+	}
+}
+
+// signalContext ends on SIGINT or SIGTERM, for a clean shutdown.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+}
+
+func newLogger(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }

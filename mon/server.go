@@ -1,0 +1,327 @@
+package mon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"syscall"
+	"time"
+
+	"github.com/kelp-ceph/kelp/auth"
+	"github.com/kelp-ceph/kelp/auth/cephx"
+	"github.com/kelp-ceph/kelp/encoding"
+	"github.com/kelp-ceph/kelp/mon/commands"
+	"github.com/kelp-ceph/kelp/mon/store"
+	"github.com/kelp-ceph/kelp/msgr2"
+	"github.com/kelp-ceph/kelp/msgr2/msg"
+)
+
+// Options configure a monitor daemon.
+type Options struct {
+	// Name is the monitor's id: "a" for mon.a.
+	Name string
+	// DataDir holds the store (made by Mkfs).
+	DataDir string
+	// Bind overrides the addresses to listen on; by default those the
+	// monmap gives this monitor.
+	Bind encoding.EntityAddrVec
+	// Messenger configures the messenger (modes, timeouts); Name, Num,
+	// AuthServer and Dispatcher are filled in.
+	Messenger msgr2.Config
+	// Auth is the authentication policy (auth_*_required, modes).
+	Auth cephx.ServerConfig
+	// Keyring holds the monitors' own key (mon.), read from the data
+	// directory's keyring file.
+	Keyring *auth.KeyRing
+	Log     *slog.Logger
+}
+
+// Open opens the monitor's store and loads its state. The monitor serves
+// once Run is called.
+func Open(o Options) (*Monitor, error) {
+	st, err := store.OpenLevelDB(storeDir(o.DataDir))
+	if err != nil {
+		return nil, fmt.Errorf("mon: opening store in %s: %w", o.DataDir, err)
+	}
+	if err := checkMagic(st); err != nil {
+		st.Close()
+		return nil, err
+	}
+	m := newMonitor(o.Name, st, o.Log)
+	m.events = make(chan func(), 1024)
+	m.opts = o
+	if err := m.refreshAll(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	m.cons = &soloPaxos{st: st, events: m.events, commit: m.onCommit}
+	return m, nil
+}
+
+// onCommit takes Paxos's word on a proposal. A store that cannot commit
+// leaves the monitor unable to make progress safely, so it stops.
+func (m *Monitor) onCommit(v uint64, err error) {
+	if err != nil {
+		m.log.Error("commit failed; stopping", "version", v, "err", err)
+		m.fatal(err)
+		return
+	}
+	m.committed()
+}
+
+func (m *Monitor) fatal(err error) {
+	if m.fatalErr == nil {
+		m.fatalErr = err
+	}
+}
+
+// Run brings the monitor up (a single monitor leads a quorum of itself),
+// serves clients until ctx ends, and shuts down cleanly: it stops taking
+// requests, lets the proposal in flight commit, and closes the store.
+func (m *Monitor) Run(ctx context.Context) error {
+	if err := m.winElection(); err != nil {
+		return err
+	}
+	mm := m.monmap.current
+	bind := m.opts.Bind
+	if len(bind) == 0 && mm != nil {
+		if mi, ok := mm.Mons[m.name]; ok {
+			bind = mi.PublicAddrs
+		}
+	}
+	if len(bind) == 0 {
+		return fmt.Errorf("mon: mon.%s is not in the monmap and no address was given", m.name)
+	}
+	cfg := m.opts.Messenger
+	cfg.Name = encoding.EntityName{Type: encoding.EntityMon, ID: m.name}
+	cfg.Num = int64(max(m.rank(), 0))
+	cfg.Dispatcher = m
+	if cfg.Registry == nil {
+		cfg.Registry = msg.NewRegistry()
+	}
+	m.auth.ks.Extra = m.opts.Keyring
+	cfg.AuthServer = m.newAuthServer(m.opts.Auth)
+	m.msgr = msgr2.NewMessenger(cfg)
+	bound, err := m.msgr.Listen(bind)
+	if err != nil {
+		return fmt.Errorf("mon: listening on %s: %w", bind, err)
+	}
+	m.log.Info("monitor serving", "name", m.name, "addrs", bound.String(), "fsid", mm.FSID.String())
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for m.fatalErr == nil {
+		select {
+		case <-ctx.Done():
+			return m.shutdown()
+		case fn := <-m.events:
+			fn()
+			m.maybePropose()
+		case <-tick.C:
+		}
+	}
+	m.msgr.Close()
+	m.store.Close()
+	return m.fatalErr
+}
+
+// shutdown stops the messenger, waits for the proposal in flight, and
+// closes the store: nothing acknowledged is lost.
+func (m *Monitor) shutdown() error {
+	m.msgr.Close()
+	deadline := time.After(30 * time.Second)
+	for m.inflight != nil && m.fatalErr == nil {
+		select {
+		case fn := <-m.events:
+			fn()
+		case <-deadline:
+			m.log.Error("shutdown: proposal did not commit in 30s")
+			m.inflight = nil
+		}
+	}
+	return errors.Join(m.fatalErr, m.store.Close())
+}
+
+// winElection makes this monitor the leader of a quorum of itself, and on
+// a brand-new store has every service write its initial state as the
+// first proposal, as Ceph's leader does after the first election.
+func (m *Monitor) winElection() error {
+	m.leader = max(m.rank(), 0)
+	m.quorum = []int{m.leader}
+	m.electionEpoch += 2
+	if m.monmap.current == nil {
+		tx := store.NewTransaction()
+		for _, s := range m.services {
+			if err := s.createInitial(tx); err != nil {
+				return err
+			}
+		}
+		m.leader, m.quorum = 0, []int{0}
+		m.proposeAndThen(nil)
+		if err := m.settle(); err != nil {
+			return err
+		}
+	}
+	m.auth.startLeading()
+	return m.settle()
+}
+
+// settle proposes what is pending and waits until it has committed, for
+// start-up, before the monitor serves anyone.
+func (m *Monitor) settle() error {
+	m.maybePropose()
+	for (m.inflight != nil || m.wantPropose) && m.fatalErr == nil {
+		(<-m.events)()
+		m.maybePropose()
+	}
+	return m.fatalErr
+}
+
+// rank returns this monitor's rank in the current monmap, or -1.
+func (m *Monitor) rank() int {
+	if m.monmap.current == nil {
+		return -1
+	}
+	return m.monmap.current.Rank(m.name)
+}
+
+// Dispatch is called by the messenger on a connection's goroutine; the
+// monitor's loop handles the message.
+func (m *Monitor) Dispatch(c *msgr2.Conn, mg msgr2.Message) {
+	m.events <- func() { m.handle(c, mg) }
+}
+
+// HandleAccept and HandleReset track sessions (msgr2.ConnObserver).
+func (m *Monitor) HandleAccept(c *msgr2.Conn) {}
+
+func (m *Monitor) HandleReset(c *msgr2.Conn) {
+	m.events <- func() { delete(m.sessions, c) }
+}
+
+// session returns the session of a connection, creating it on the first
+// message.
+func (m *Monitor) session(c *msgr2.Conn) *Session {
+	if s, ok := m.sessions[c]; ok {
+		return s
+	}
+	r := c.AuthServerResult()
+	s := &Session{Entity: r.Entity, GlobalID: r.GlobalID, Addrs: c.PeerAddrs(),
+		Features: c.Features(), conn: c, subs: map[string]*subscription{}}
+	if s.Entity.Type == 0 {
+		s.Entity.Type = c.PeerType()
+	}
+	m.sessions[c] = s
+	return s
+}
+
+func (m *Monitor) handle(c *msgr2.Conn, mg msgr2.Message) {
+	s := m.session(c)
+	switch mg := mg.(type) {
+	case *msg.MonGetMap:
+		m.sendMonmap(s)
+	case *msg.MonSubscribe:
+		m.handleSubscribe(s, mg)
+	case *msg.MonCommand:
+		m.handleCommand(s, mg)
+	case *msg.MonGetVersion:
+		m.handleGetVersion(s, mg)
+	case *msg.Ping:
+	default:
+		m.log.Debug("dropping unhandled message", "type", mg.Type(), "from", s.Entity.String())
+	}
+}
+
+func (m *Monitor) sendMonmap(s *Session) {
+	mm := m.monmap.current
+	s.send(&msg.MonMap{MonMapBytes: mm.Encode(s.featuresOr(encoding.FeaturesPacific))})
+}
+
+// handleSubscribe records and serves subscriptions (Monitor::handle_subscribe).
+func (m *Monitor) handleSubscribe(s *Session, mg *msg.MonSubscribe) {
+	for what, item := range mg.What {
+		sub := &subscription{next: item.Start, onetime: item.Flags&msg.SubscribeOnetime != 0}
+		s.subs[what] = sub
+		m.checkSub(s, what)
+	}
+}
+
+// checkSub sends what a subscription is owed now.
+func (m *Monitor) checkSub(s *Session, what string) {
+	sub, ok := s.subs[what]
+	if !ok {
+		return
+	}
+	switch what {
+	case "monmap":
+		if epoch := uint64(m.monmap.current.Epoch); sub.next <= epoch {
+			m.sendMonmap(s)
+			m.advanceSub(s, what, epoch+1)
+		}
+	case "config":
+		s.send(&msg.Config{Config: map[string]string{}})
+		m.advanceSub(s, what, 0)
+	}
+}
+
+// advanceSub moves a subscription past what was sent, or ends a onetime one.
+func (m *Monitor) advanceSub(s *Session, what string, next uint64) {
+	if sub := s.subs[what]; sub.onetime {
+		delete(s.subs, what)
+	} else {
+		sub.next = next
+	}
+}
+
+func (m *Monitor) handleGetVersion(s *Session, mg *msg.MonGetVersion) {
+	reply := &msg.MonGetVersionReply{Handle: mg.Handle}
+	reply.Hdr.Tid = mg.Hdr.Tid
+	if svc, ok := m.byName[mg.What]; ok {
+		v := versions{prefix: svc.name(), st: m.store}
+		reply.Latest, _ = v.lastCommitted()
+		reply.OldestVersion, _ = v.firstCommitted()
+	}
+	s.send(reply)
+}
+
+// handleCommand parses a command, matches it against the command table
+// and routes it to the service that owns its prefix
+// (Monitor::handle_command).
+func (m *Monitor) handleCommand(s *Session, mg *msg.MonCommand) {
+	reply := func(r int, rs string, out []byte) {
+		ack := &msg.MonCommandAck{Paxos: msg.NewPaxosHeader(0), R: int32(r), RS: rs, Cmd: mg.Cmd, OutBL: out}
+		ack.Hdr.Tid = mg.Hdr.Tid
+		s.send(ack)
+	}
+	fail := func(err error) {
+		var ce *commands.Error
+		if errors.As(err, &ce) {
+			reply(-int(ce.Code), ce.Msg, nil)
+			return
+		}
+		reply(errno(syscall.EINVAL), err.Error(), nil)
+	}
+	cm, err := commands.ParseCmdMap(mg.Cmd)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if cm["prefix"] == "get_command_descriptions" {
+		reply(0, "", commands.Descriptions(commands.Table(), s.featuresOr(encoding.FeaturesPacific)))
+		return
+	}
+	cmd, args, err := commands.Match(cm)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if f, ok := cm["format"]; ok {
+		args["format"] = f
+	}
+	req := &request{prefix: cmd.Prefix(), args: args, inbl: mg.InBL, session: s, reply: reply}
+	for _, svc := range m.services {
+		if svc.command(req) {
+			return
+		}
+	}
+	req.respond(errno(syscall.EOPNOTSUPP), fmt.Sprintf("kelp-mon does not implement '%s' yet", cmd.Prefix()), nil)
+}
