@@ -67,6 +67,7 @@ func (s *monmapMon) refresh() error {
 		return fmt.Errorf("mon: stored monmap %d: %w", last, err)
 	}
 	s.current = mm
+	s.m.notifySubscribers("monmap")
 	return nil
 }
 
@@ -176,4 +177,17 @@ func (s *monmapMon) stat(req *request) {
 	fmt.Fprintf(&b, ", election epoch %d, leader %d %s, quorum %s %s\n",
 		s.m.electionEpoch, s.m.leader, s.m.leaderName(), joinInts(q, ","), strings.Join(s.m.quorumNames(), ","))
 	req.respond(0, "", []byte(b.String()))
+}
+
+// checkSub serves "monmap" subscriptions (MonmapMonitor::check_sub).
+func (s *monmapMon) checkSub(sess *Session, what string) bool {
+	if what != "monmap" {
+		return false
+	}
+	sub := sess.subs[what]
+	if epoch := uint64(s.current.Epoch); sub.next <= epoch {
+		s.m.sendMonmap(sess)
+		s.m.advanceSub(sess, what, epoch+1)
+	}
+	return true
 }

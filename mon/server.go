@@ -245,21 +245,35 @@ func (m *Monitor) handleSubscribe(s *Session, mg *msg.MonSubscribe) {
 	}
 }
 
-// checkSub sends what a subscription is owed now.
+// subscriber is implemented by services that serve subscriptions: check
+// sends a session what its subscription to what is owed now, and reports
+// whether the service owns that subscription name.
+type subscriber interface {
+	checkSub(s *Session, what string) bool
+}
+
+// checkSub sends what a subscription is owed now (Monitor::handle_subscribe
+// hands each name to the service that owns it).
 func (m *Monitor) checkSub(s *Session, what string) {
-	sub, ok := s.subs[what]
-	if !ok {
+	if _, ok := s.subs[what]; !ok {
 		return
 	}
-	switch what {
-	case "monmap":
-		if epoch := uint64(m.monmap.current.Epoch); sub.next <= epoch {
-			m.sendMonmap(s)
-			m.advanceSub(s, what, epoch+1)
+	for _, svc := range m.services {
+		if sub, ok := svc.(subscriber); ok && sub.checkSub(s, what) {
+			return
 		}
-	case "config":
+	}
+	if what == "config" {
 		s.send(&msg.Config{Config: map[string]string{}})
 		m.advanceSub(s, what, 0)
+	}
+}
+
+// notifySubscribers re-checks every session's subscription to what, after
+// a commit made a new version of it.
+func (m *Monitor) notifySubscribers(what string) {
+	for _, s := range m.sessions {
+		m.checkSub(s, what)
 	}
 }
 
