@@ -3,6 +3,8 @@ package crush
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/kelp-ceph/kelp/encoding"
 )
@@ -121,7 +123,64 @@ func decodeFrom(d *encoding.Decoder) (*CrushMap, error) {
 			return nil, fmt.Errorf("crush: choose_args: %w", err)
 		}
 	}
+	m.fixChooseArgs()
+	m.finalize()
 	return m, nil
+}
+
+// finalize is CrushWrapper::finalize after decode: max_devices is not
+// taken from the wire but recomputed as one past the highest device that
+// a bucket holds or that has a name.
+func (m *CrushMap) finalize() {
+	var maxDev int32
+	for _, b := range m.Buckets {
+		if b == nil {
+			continue
+		}
+		for _, it := range b.Items {
+			if it >= maxDev {
+				maxDev = it + 1
+			}
+		}
+	}
+	for id := range m.ItemNames {
+		if id >= maxDev {
+			maxDev = id + 1
+		}
+	}
+	m.MaxDevices = maxDev
+}
+
+// fixChooseArgs is CrushWrapper::update_choose_args: it drops choose_args
+// of buckets that do not exist or are not straw2, and resizes weight sets
+// that do not match their bucket's size (padding with zero weights).
+func (m *CrushMap) fixChooseArgs() {
+	for _, am := range m.ChooseArgs {
+		positions := 0
+		for _, i := range slices.Sorted(maps.Keys(am)) {
+			if n := len(am[i].WeightSet); n > 0 {
+				positions = n
+				break
+			}
+		}
+		for i, a := range am {
+			b := m.Bucket(-1 - i)
+			if b == nil || b.Alg != BucketStraw2 {
+				delete(am, i)
+				continue
+			}
+			if len(a.WeightSet) == 0 || len(a.WeightSet) != positions {
+				continue
+			}
+			for p, ws := range a.WeightSet {
+				if len(ws) != len(b.Items) {
+					nw := make([]uint32, len(b.Items))
+					copy(nw, ws)
+					a.WeightSet[p] = nw
+				}
+			}
+		}
+	}
 }
 
 func decodeBucket(d *encoding.Decoder) (*Bucket, error) {

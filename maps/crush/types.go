@@ -211,7 +211,7 @@ type Tunables struct {
 // Hammer-and-later default).
 const (
 	LegacyAllowedBucketAlgs  = 1<<BucketUniform | 1<<BucketList | 1<<BucketStraw
-	DefaultAllowedBucketAlgs = LegacyAllowedBucketAlgs | 1<<BucketTree | 1<<BucketStraw2
+	DefaultAllowedBucketAlgs = LegacyAllowedBucketAlgs | 1<<BucketStraw2
 )
 
 // LegacyTunables is what CrushWrapper::set_tunables_legacy sets: the values a
