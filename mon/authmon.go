@@ -192,3 +192,19 @@ func (s *authMon) allocGlobalID() (uint64, error) {
 }
 
 func (s *authMon) command(req *request) bool { return false }
+
+// healthChecks raises AUTH_INSECURE_GLOBAL_ID_RECLAIM_ALLOWED while this
+// monitor lets clients reclaim global ids insecurely (CVE-2021-20288) and
+// mon_warn_on_insecure_global_id_reclaim_allowed is set.
+func (s *authMon) healthChecks() map[string]healthCheck {
+	o := s.m.opts
+	if !o.Auth.AllowInsecureGlobalIDReclaim || o.NoWarnInsecureGlobalIDReclaim {
+		return nil
+	}
+	return map[string]healthCheck{"AUTH_INSECURE_GLOBAL_ID_RECLAIM_ALLOWED": {
+		Severity: healthWarn,
+		Summary:  "mon is allowing insecure global_id reclaim",
+		Count:    1,
+		Detail:   []string{"mon." + s.m.name + " has auth_allow_insecure_global_id_reclaim set to true"},
+	}}
+}

@@ -36,6 +36,7 @@ type Monitor struct {
 	kv       *kvMon
 	monmap   *monmapMon
 	auth     *authMon
+	health   *healthMon
 
 	// Election outcome: the epoch, the leader's rank and the ranks in
 	// quorum (sorted). A single monitor leads a quorum of itself.
@@ -62,7 +63,8 @@ func newMonitor(name string, st store.Store, log *slog.Logger) *Monitor {
 	m.kv = newKVMon(m)
 	m.monmap = newMonmapMon(m)
 	m.auth = newAuthMon(m)
-	m.services = []service{m.monmap, m.auth, m.kv}
+	m.health = newHealthMon(m)
+	m.services = []service{m.monmap, m.auth, m.kv, m.health}
 	for _, s := range m.services {
 		m.byName[s.name()] = s
 	}

@@ -34,7 +34,11 @@ type Options struct {
 	// Keyring holds the monitors' own key (mon.), read from the data
 	// directory's keyring file.
 	Keyring *auth.KeyRing
-	Log     *slog.Logger
+	// NoWarnInsecureGlobalIDReclaim turns off the health warning for
+	// allowing insecure global id reclaim
+	// (mon_warn_on_insecure_global_id_reclaim_allowed = false).
+	NoWarnInsecureGlobalIDReclaim bool
+	Log                           *slog.Logger
 }
 
 // Open opens the monitor's store and loads its state. The monitor serves
@@ -210,6 +214,9 @@ func (m *Monitor) session(c *msgr2.Conn) *Session {
 	if s.Entity.Type == 0 {
 		s.Entity.Type = c.PeerType()
 	}
+	if info, ok := r.Info.(*cephx.PeerInfo); ok {
+		s.authInfo = info
+	}
 	m.sessions[c] = s
 	return s
 }
@@ -225,6 +232,8 @@ func (m *Monitor) handle(c *msgr2.Conn, mg msgr2.Message) {
 		m.handleCommand(s, mg)
 	case *msg.MonGetVersion:
 		m.handleGetVersion(s, mg)
+	case *msg.Auth:
+		m.handleAuth(s, mg)
 	case *msg.Ping:
 	default:
 		m.log.Debug("dropping unhandled message", "type", mg.Type(), "from", s.Entity.String())
@@ -338,4 +347,20 @@ func (m *Monitor) handleCommand(s *Session, mg *msg.MonCommand) {
 		}
 	}
 	req.respond(errno(syscall.EOPNOTSUPP), fmt.Sprintf("kelp-mon does not implement '%s' yet", cmd.Prefix()), nil)
+}
+
+// handleAuth serves cephx requests made over an established session:
+// service tickets, rotating secrets for daemons, ticket renewal
+// (AuthMonitor::prep_auth for an already-authenticated session).
+func (m *Monitor) handleAuth(s *Session, mg *msg.Auth) {
+	reply := &msg.AuthReply{Protocol: mg.Protocol, GlobalID: s.GlobalID}
+	reply.Hdr.Tid = mg.Hdr.Tid
+	if s.authInfo == nil || s.authInfo.Session == nil {
+		reply.Result = -int32(syscall.EACCES)
+		reply.ResultMsg = "no authenticated session"
+		s.send(reply)
+		return
+	}
+	reply.ResultBL, reply.Result = s.authInfo.Session.HandleMAuth(mg.AuthPayload)
+	s.send(reply)
 }

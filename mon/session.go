@@ -1,6 +1,7 @@
 package mon
 
 import (
+	"github.com/kelp-ceph/kelp/auth/cephx"
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/msgr2"
 )
@@ -16,6 +17,9 @@ type Session struct {
 	// to its state.
 	subs map[string]*subscription
 	conn *msgr2.Conn
+	// authInfo is what cephx knows of the peer: its caps and the auth
+	// session that serves its later MAuth requests.
+	authInfo *cephx.PeerInfo
 }
 
 // send sends a message to the session's peer; a failure means the

@@ -89,6 +89,7 @@ func devCreate(dir, addr string) error {
 	mon data = %s/$name
 	log file = %s/$name.log
 	admin socket = %s/$name.asok
+	auth allow insecure global id reclaim = false
 	osd pool default size = 1
 	osd pool default min size = 1
 	mon allow pool delete = true
