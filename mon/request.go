@@ -51,6 +51,12 @@ func (r *request) str(name string) (string, bool) {
 	return fmt.Sprint(v), true
 }
 
+// has reports whether an argument was given.
+func (r *request) has(name string) bool {
+	_, ok := r.args[name]
+	return ok
+}
+
 // strOr returns a string argument or def.
 func (r *request) strOr(name, def string) string {
 	if s, ok := r.str(name); ok {

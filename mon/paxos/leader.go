@@ -202,8 +202,12 @@ func (p *Paxos) handleLast(from int, m *MMonPaxos) {
 func (p *Paxos) begin(v []byte) {
 	p.accepted = map[int]bool{p.rank: true}
 	p.newValue = v
-	if p.lastCommitted == 0 {
-		// The first version also sets first_committed.
+	if p.lastCommitted == 0 && p.state == StateUpdating {
+		// The first version also sets first_committed. Ceph wraps a
+		// recovered value again too, which commits different bytes for
+		// version 1 than the leader that first proposed it may have;
+		// a recovered value was wrapped when first proposed, so kelp
+		// leaves it as it is.
 		t := store.NewTransaction()
 		t.PutU64(Prefix, KeyFirstCommitted, 1)
 		if err := decodeAppend(t, v); err != nil {

@@ -282,9 +282,9 @@ func (s *sim) advance(d time.Duration) {
 func (s *sim) step() {
 	x := s.rng.Float64()
 	switch {
-	case s.needElection && x < 0.3:
+	case s.needElection && x < 0.1:
 		s.election()
-	case x < 0.55 && len(s.net) > 0:
+	case x < 0.62 && len(s.net) > 0:
 		i := s.rng.IntN(len(s.net))
 		switch y := s.rng.Float64(); {
 		case y < s.dropP:
@@ -294,18 +294,18 @@ func (s *sim) step() {
 		default:
 			s.deliver(i, false)
 		}
-	case x < 0.70:
+	case x < 0.77:
 		s.propose()
-	case x < 0.85:
-		s.advance(time.Duration(s.rng.IntN(2000)) * time.Millisecond)
-	case x < 0.88:
+	case x < 0.94:
+		s.advance(time.Duration(s.rng.IntN(1500)) * time.Millisecond)
+	case x < 0.945:
 		// crash
 		nd := s.nodes[s.rng.IntN(len(s.nodes))]
 		nd.px = nil
 		if nd.rank == s.leader {
 			s.needElection = true
 		}
-	case x < 0.92:
+	case x < 0.95:
 		// restart a crashed monitor
 		for _, nd := range s.nodes {
 			if nd.px == nil {
@@ -314,12 +314,14 @@ func (s *sim) step() {
 				break
 			}
 		}
-	case x < 0.95:
-		a, b := s.rng.IntN(len(s.nodes)), s.rng.IntN(len(s.nodes))
-		if a != b {
-			s.cut[[2]int{a, b}] = !s.cut[[2]int{a, b}]
+	case x < 0.985:
+		// Cut a link (one direction), or heal every cut.
+		if len(s.cut) > 0 && s.rng.IntN(2) == 0 {
+			s.cut = map[[2]int]bool{}
+		} else if a, b := s.rng.IntN(len(s.nodes)), s.rng.IntN(len(s.nodes)); a != b {
+			s.cut[[2]int{a, b}] = true
 		}
-	case x < 0.97:
+	case x < 0.995:
 		s.election() // an election for no reason: leader changes mid-round
 	default:
 		s.advance(time.Duration(s.rng.IntN(20)) * time.Second)
@@ -461,6 +463,7 @@ func TestSimRandomized(t *testing.T) {
 	for seed := range uint64(seeds) {
 		n := []int{3, 5, 2, 4}[seed%4]
 		s := newSim(t, seed+100, n, simConfig())
+		t.Logf("seed %d: %d monitors", seed+100, n)
 		s.dropP, s.dupP = 0.1, 0.05
 		s.election()
 		for range steps {
