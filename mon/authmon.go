@@ -191,7 +191,6 @@ func (s *authMon) allocGlobalID() (uint64, error) {
 	return id, nil
 }
 
-
 // healthChecks raises AUTH_INSECURE_GLOBAL_ID_RECLAIM_ALLOWED while this
 // monitor lets clients reclaim global ids insecurely (CVE-2021-20288) and
 // mon_warn_on_insecure_global_id_reclaim_allowed is set.
