@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/kelp-ceph/kelp/auth"
 	"github.com/kelp-ceph/kelp/auth/cephx"
+	"github.com/kelp-ceph/kelp/auth/moncap"
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/mon/commands"
 	"github.com/kelp-ceph/kelp/mon/store"
@@ -337,6 +340,10 @@ func (m *Monitor) handleCommand(s *Session, mg *msg.MonCommand) {
 		fail(err)
 		return
 	}
+	if !m.allowed(s, cmd, cm) {
+		reply(errno(syscall.EACCES), "access denied", nil)
+		return
+	}
 	if f, ok := cm["format"]; ok {
 		args["format"] = f
 	}
@@ -363,4 +370,30 @@ func (m *Monitor) handleAuth(s *Session, mg *msg.Auth) {
 	}
 	reply.ResultBL, reply.Result = s.authInfo.Session.HandleMAuth(mg.AuthPayload)
 	s.send(reply)
+}
+
+// allowed checks a command against the session's monitor caps
+// (Monitor::_allowed_command): the command's module and perm, and its
+// arguments as strings for "allow command ... with" grants.
+func (m *Monitor) allowed(s *Session, cmd *commands.Command, cm commands.CmdMap) bool {
+	caps := s.monCaps(m.log)
+	req := cmd.RequiredCaps()
+	params := map[string]string{}
+	for k, v := range cm {
+		if k == "prefix" {
+			continue
+		}
+		switch v := v.(type) {
+		case []string:
+			params[k] = strings.Join(v, ",")
+		default:
+			params[k] = fmt.Sprint(v)
+		}
+	}
+	var addr netip.Addr
+	if a := s.Addrs.Front(); a.Addr.IsValid() {
+		addr = a.Addr.Addr()
+	}
+	return caps.IsCapable(moncap.Request{Entity: s.Entity, Service: req.Service, Command: cmd.Prefix(),
+		Args: params, Read: req.Read, Write: req.Write, Exec: req.Execute, Addr: addr})
 }

@@ -1,7 +1,10 @@
 package mon
 
 import (
+	"log/slog"
+
 	"github.com/kelp-ceph/kelp/auth/cephx"
+	"github.com/kelp-ceph/kelp/auth/moncap"
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/msgr2"
 )
@@ -20,6 +23,28 @@ type Session struct {
 	// authInfo is what cephx knows of the peer: its caps and the auth
 	// session that serves its later MAuth requests.
 	authInfo *cephx.PeerInfo
+	caps     *moncap.MonCap // parsed on first use
+}
+
+// monCaps returns the session's monitor caps: what cephx sealed into its
+// ticket, allow-all for auth none, nothing when they do not parse.
+func (s *Session) monCaps(log *slog.Logger) *moncap.MonCap {
+	if s.caps != nil {
+		return s.caps
+	}
+	switch {
+	case s.authInfo == nil || s.authInfo.Method == cephx.MethodNone || s.authInfo.Caps.AllowAll:
+		s.caps = moncap.AllowAll()
+	default:
+		str, _ := s.authInfo.Caps.CapString()
+		c, err := moncap.Parse(str)
+		if err != nil {
+			log.Warn("unparseable mon caps; denying", "entity", s.Entity.String(), "caps", str, "err", err)
+			c = &moncap.MonCap{}
+		}
+		s.caps = c
+	}
+	return s.caps
 }
 
 // send sends a message to the session's peer; a failure means the
