@@ -255,8 +255,14 @@ func (s *authMon) write(req *request) {
 				}
 				return
 			}
+			// The text form carries the key alone, the JSON form the caps
+			// too, as AuthMonitor writes them.
 			kr := auth.NewKeyRing()
-			kr.Add(n, auth.EntityAuth{Key: a.Key})
+			if isJSON(f) {
+				kr.Add(n, a)
+			} else {
+				kr.Add(n, auth.EntityAuth{Key: a.Key})
+			}
 			s.replyKeyring(req, kr, "", f)
 		}
 		if exists {

@@ -20,6 +20,7 @@ func dev(argv []string) error {
 	fs := flag.NewFlagSet("kelp-mon dev", flag.ContinueOnError)
 	dir := fs.String("dir", "kelp-dev", "cluster directory")
 	addr := fs.String("addr", "127.0.0.1:3300", "msgr2 address to serve on")
+	createOnly := fs.Bool("create-only", false, "create the cluster and exit without serving")
 	if err := fs.Parse(argv); err != nil {
 		return err
 	}
@@ -35,6 +36,9 @@ func dev(argv []string) error {
 		fmt.Fprintf(os.Stderr, "kelp-mon: created a new cluster in %s\n", abs)
 	} else {
 		fmt.Fprintf(os.Stderr, "kelp-mon: reusing the cluster in %s\n", abs)
+	}
+	if *createOnly {
+		return nil
 	}
 	fmt.Fprintf(os.Stderr, "kelp-mon: in another shell run:\n\n    export CEPH_CONF=%s\n    ceph -s\n\n", confPath)
 	return daemon([]string{"-c", confPath, "-i", "a", "-f"})

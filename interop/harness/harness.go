@@ -67,8 +67,10 @@ type Cluster struct {
 	AdminKey    string // base64 secret of client.admin
 	MonKey      string // base64 secret of mon.
 
-	t     testing.TB
-	procs []*exec.Cmd
+	t       testing.TB
+	procs   []*exec.Cmd
+	kelpBin string   // kelp-mon binary, for kelp clusters
+	names   []string // daemon name of each process
 }
 
 // MonHost is the value of "mon host" for this cluster.
@@ -256,7 +258,7 @@ func (c *Cluster) mustRun(name string, args ...string) string {
 // ours to stop.
 func (c *Cluster) spawn(name, prog string, args ...string) {
 	c.t.Helper()
-	logf, err := os.Create(filepath.Join(c.Dir, "log", name+".stderr"))
+	logf, err := os.OpenFile(filepath.Join(c.Dir, "log", name+".stderr"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -268,14 +270,25 @@ func (c *Cluster) spawn(name, prog string, args ...string) {
 	}
 	logf.Close()
 	c.procs = append(c.procs, cmd)
+	c.names = append(c.names, name)
 }
 
-// Kill sends SIGKILL to the daemon started with the given name index
-// (0 is the mon) and waits for it, for failure tests.
+// Kill sends SIGKILL to the i-th daemon started (0 is the mon) and waits
+// for it, for failure tests.
 func (c *Cluster) Kill(i int) {
 	p := c.procs[i]
 	_ = p.Process.Signal(syscall.SIGKILL)
 	_ = p.Wait()
+}
+
+// KillMon kills the most recently started monitor process with SIGKILL.
+func (c *Cluster) KillMon() {
+	for i := len(c.procs) - 1; i >= 0; i-- {
+		if c.names[i] == "mon.a" && c.procs[i].ProcessState == nil {
+			c.Kill(i)
+			return
+		}
+	}
 }
 
 // stop terminates every daemon this cluster started and removes its

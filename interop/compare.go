@@ -1,0 +1,70 @@
+package interop
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// SameShape reports where two JSON documents differ in shape: the keys of
+// every object and the type of every value, recursively; arrays are
+// compared by their first element when both have one. Values themselves
+// (fsids, keys, times) may differ. ignore lists object keys whose own
+// keys are data (e.g. config-key dump, whose keys are the stored keys).
+func SameShape(a, b []byte, ignore ...string) error {
+	var va, vb any
+	if err := json.Unmarshal(a, &va); err != nil {
+		return fmt.Errorf("first document: %w", err)
+	}
+	if err := json.Unmarshal(b, &vb); err != nil {
+		return fmt.Errorf("second document: %w", err)
+	}
+	return sameShape("$", va, vb, ignore)
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "bool"
+	case float64:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func sameShape(path string, a, b any, ignore []string) error {
+	if typeName(a) != typeName(b) {
+		return fmt.Errorf("%s: %s vs %s", path, typeName(a), typeName(b))
+	}
+	switch a := a.(type) {
+	case map[string]any:
+		b := b.(map[string]any)
+		ka, kb := slices.Sorted(maps.Keys(a)), slices.Sorted(maps.Keys(b))
+		if !slices.Equal(ka, kb) {
+			return fmt.Errorf("%s: keys %v vs %v", path, ka, kb)
+		}
+		for _, k := range ka {
+			if slices.Contains(ignore, k) {
+				continue
+			}
+			if err := sameShape(path+"."+k, a[k], b[k], ignore); err != nil {
+				return err
+			}
+		}
+	case []any:
+		b := b.([]any)
+		if len(a) > 0 && len(b) > 0 {
+			return sameShape(path+"[0]", a[0], b[0], ignore)
+		}
+	}
+	return nil
+}

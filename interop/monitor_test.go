@@ -1,0 +1,197 @@
+//go:build interop
+
+package interop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kelp-ceph/kelp/interop/harness"
+)
+
+// result is what one ceph CLI run gave.
+type result struct {
+	out, errOut string
+	code        int
+}
+
+func ceph(t *testing.T, c *harness.Cluster, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, errOut, err := harness.RunCeph(ctx, c.ConfPath, args...)
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("ceph %v: %v", args, err)
+	}
+	return result{out, errOut, code}
+}
+
+// pair is a real ceph-mon and a kelp-mon, each a single-monitor cluster.
+type pair struct {
+	real, kelp *harness.Cluster
+}
+
+func startPair(t *testing.T) pair {
+	t.Helper()
+	return pair{real: harness.StartMon(t, harness.Options{}), kelp: harness.StartKelpMon(t, harness.Options{})}
+}
+
+// same runs one command against both monitors and checks that the exit
+// codes match and, for JSON output, that the documents have the same
+// shape.
+func (p pair) same(t *testing.T, args []string, ignore ...string) (real, kelp result) {
+	t.Helper()
+	real, kelp = ceph(t, p.real, args...), ceph(t, p.kelp, args...)
+	if real.code != kelp.code {
+		t.Errorf("ceph %s: exit %d from ceph-mon (%s), %d from kelp-mon (%s)",
+			strings.Join(args, " "), real.code, strings.TrimSpace(real.errOut), kelp.code, strings.TrimSpace(kelp.errOut))
+		return
+	}
+	if isJSONArgs(args) && real.code == 0 {
+		if err := SameShape([]byte(real.out), []byte(kelp.out), ignore...); err != nil {
+			t.Errorf("ceph %s: JSON differs: %v\nceph-mon: %s\nkelp-mon: %s", strings.Join(args, " "), err, real.out, kelp.out)
+		}
+	}
+	return real, kelp
+}
+
+func isJSONArgs(args []string) bool {
+	for i, a := range args {
+		if (a == "-f" || a == "--format") && i+1 < len(args) && strings.HasPrefix(args[i+1], "json") {
+			return true
+		}
+		if strings.HasPrefix(a, "--format=json") {
+			return true
+		}
+	}
+	return false
+}
+
+func words(s string) []string { return strings.Fields(s) }
+
+// TestCommandsMatchCephMon runs the commands kelp-mon serves against
+// kelp-mon and a real ceph-mon side by side.
+func TestCommandsMatchCephMon(t *testing.T) {
+	t.Parallel()
+	p := startPair(t)
+	for _, cmd := range [][]string{
+		words("mon stat"), words("mon stat -f json"), words("mon dump -f json"),
+		words("mon dump -f json-pretty"), words("mon dump"),
+		words("health"), words("health -f json"), words("health detail -f json"), words("health detail"),
+		words("config-key set a/b hello"), words("config-key set a/c"), words("config-key get a/b"),
+		words("config-key get nope"), words("config-key exists a/b"), words("config-key exists nope"),
+		words("config-key ls -f json"), words("config-key ls"), words("config-key dump -f json"),
+		words("config-key rm a/c"), words("config-key rm nope"),
+		words("auth get client.admin -f json"), words("auth ls -f json"), words("auth get client.nope"),
+		{"auth", "get-or-create", "client.t", "mon", "allow r", "-f", "json"},
+		{"auth", "get-or-create", "client.t", "mon", "allow w"},
+		{"auth", "add", "client.u", "mon", "allow r"},
+		{"auth", "caps", "client.u", "mon", "allow rw"},
+		words("auth get client.u -f json"), words("auth print-key client.u"), words("auth del client.u"),
+		words("auth rm client.u"), words("auth get client.u"),
+		// Errors the CLI or the monitor report.
+		words("health mute NOT_RAISED"), words("mon getmap 99"),
+		words("config-key"), words("nonsense command"),
+	} {
+		p.same(t, cmd, "auth_dump")
+	}
+}
+
+// TestCapsEnforced checks that a client limited to reading is refused
+// writes by both monitors, and that a wrong key or unknown entity is
+// refused.
+func TestCapsEnforced(t *testing.T) {
+	t.Parallel()
+	p := startPair(t)
+	for name, c := range map[string]*harness.Cluster{"ceph-mon": p.real, "kelp-mon": p.kelp} {
+		kr := filepath.Join(c.Dir, "ro.keyring")
+		if r := ceph(t, c, "auth", "get-or-create", "client.ro", "mon", "allow r", "-o", kr); r.code != 0 {
+			t.Fatalf("%s: get-or-create: %+v", name, r)
+		}
+		as := func(args ...string) result {
+			return ceph(t, c, append([]string{"-n", "client.ro", "-k", kr}, args...)...)
+		}
+		if r := as("mon", "stat"); r.code != 0 {
+			t.Errorf("%s: read refused: %+v", name, r)
+		}
+		if r := as("config-key", "set", "x", "y"); r.code != 13 || !strings.Contains(r.errOut, "EACCES") {
+			t.Errorf("%s: write not refused with EACCES: %+v", name, r)
+		}
+		if r := as("auth", "ls"); r.code != 13 {
+			t.Errorf("%s: auth ls not refused: %+v", name, r)
+		}
+		if r := ceph(t, c, "-n", "client.nobody", "-k", kr, "mon", "stat"); r.code != 13 || !strings.Contains(r.errOut, "permission denied") {
+			t.Errorf("%s: unknown entity not refused: %+v", name, r)
+		}
+		bad := filepath.Join(c.Dir, "bad.keyring")
+		os.WriteFile(bad, []byte("[client.admin]\n\tkey = AQBzBwRrAAAAABAAQfbhKy6eEFl5qVq3kSRgVw==\n"), 0o600)
+		if r := ceph(t, c, "-n", "client.admin", "-k", bad, "mon", "stat"); r.code != 13 {
+			t.Errorf("%s: wrong key not refused: %+v", name, r)
+		}
+	}
+}
+
+// TestKillNineLosesNoAcknowledgedWrite kills kelp-mon during a stream of
+// config-key writes and checks, after a restart on the same data, that
+// every write the CLI saw acknowledged is there.
+func TestKillNineLosesNoAcknowledgedWrite(t *testing.T) {
+	t.Parallel()
+	c := harness.StartKelpMon(t, harness.Options{})
+	acked := make(chan int, 1000)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, _, err := harness.RunCeph(ctx, c.ConfPath, "config-key", "set", fmt.Sprintf("k%d", i), fmt.Sprint(i)); err != nil {
+				return
+			}
+			acked <- i
+		}
+	}()
+	// Let some writes land, then kill the monitor mid-stream.
+	for range 5 {
+		<-acked
+	}
+	c.KillMon()
+	close(stop)
+	<-done
+	close(acked)
+	c.StartKelpMonProcess()
+	n := 0
+	for i := range acked {
+		n++
+		r := ceph(t, c, "config-key", "get", fmt.Sprintf("k%d", i))
+		if r.code != 0 || r.out != fmt.Sprint(i) {
+			t.Errorf("acknowledged write k%d lost after kill -9: %+v", i, r)
+		}
+	}
+	for i := range 5 {
+		if r := ceph(t, c, "config-key", "get", fmt.Sprintf("k%d", i)); r.code != 0 {
+			t.Errorf("k%d missing after restart", i)
+		}
+	}
+	// The monitor keeps committing after the restart.
+	if r := ceph(t, c, "config-key", "set", "after", "restart"); r.code != 0 {
+		t.Fatalf("write after restart: %+v", r)
+	}
+	t.Logf("%d acknowledged writes checked after kill -9", n+5)
+}

@@ -1,0 +1,111 @@
+package mon
+
+import (
+	"maps"
+	"strings"
+
+	"github.com/kelp-ceph/kelp/conf"
+	"github.com/kelp-ceph/kelp/encoding"
+)
+
+// osdMapMessageMax is osd_map_message_max's default: how many epochs
+// one MOSDMap carries at most.
+const osdMapMessageMax = 40
+
+// osdOptions are the configuration options OSDMonitor reads (from the
+// monitor's configuration, with Pacific's defaults).
+type osdOptions struct {
+	chooseleafType         int64
+	fullRatio              float64
+	backfillfullRatio      float64
+	nearfullRatio          float64
+	initialMinCompatClient encoding.Release
+
+	poolDefaultSize          uint64
+	poolDefaultMinSize       uint64
+	poolDefaultPGNum         uint64
+	poolDefaultPGPNum        uint64
+	poolDefaultCrushRule     int64
+	poolDefaultAutoscaleMode string
+	poolDefaultFlags         int64
+	poolFlagHashPSPool       bool
+	poolFlagNoDelete         bool
+	poolFlagNoPGChange       bool
+	poolFlagNoSizeChange     bool
+	poolFlagBulk             bool
+	poolDefaultType          string
+	poolDefaultECProfile     string
+	ecStripeUnit             uint64
+	allowPoolDelete          bool
+	maxPoolPGNum             uint64
+	maxPGPerOSD              uint64
+	blocklistDefaultExpire   float64
+	autoMarkNewIn            bool
+}
+
+// defaultOSDOptions are Pacific's compiled-in defaults.
+func defaultOSDOptions() osdOptions {
+	return osdOptionsFrom(conf.New(encoding.EntityName{Type: encoding.EntityMon, ID: "a"}, "ceph"))
+}
+
+// osdOptionsFrom reads the options from a monitor's configuration.
+func osdOptionsFrom(c *conf.Config) osdOptions {
+	r, ok := encoding.ParseRelease(c.Str("mon_osd_initial_require_min_compat_client"))
+	if !ok {
+		r = encoding.ReleaseLuminous
+	}
+	return osdOptions{
+		chooseleafType:           c.Int("osd_crush_chooseleaf_type"),
+		fullRatio:                c.Float("mon_osd_full_ratio"),
+		backfillfullRatio:        c.Float("mon_osd_backfillfull_ratio"),
+		nearfullRatio:            c.Float("mon_osd_nearfull_ratio"),
+		initialMinCompatClient:   r,
+		poolDefaultSize:          c.Uint("osd_pool_default_size"),
+		poolDefaultMinSize:       c.Uint("osd_pool_default_min_size"),
+		poolDefaultPGNum:         c.Uint("osd_pool_default_pg_num"),
+		poolDefaultPGPNum:        c.Uint("osd_pool_default_pgp_num"),
+		poolDefaultCrushRule:     c.Int("osd_pool_default_crush_rule"),
+		poolDefaultAutoscaleMode: c.Str("osd_pool_default_pg_autoscale_mode"),
+		poolDefaultFlags:         c.Int("osd_pool_default_flags"),
+		poolFlagHashPSPool:       c.Bool("osd_pool_default_flag_hashpspool"),
+		poolFlagNoDelete:         c.Bool("osd_pool_default_flag_nodelete"),
+		poolFlagNoPGChange:       c.Bool("osd_pool_default_flag_nopgchange"),
+		poolFlagNoSizeChange:     c.Bool("osd_pool_default_flag_nosizechange"),
+		poolFlagBulk:             c.Bool("osd_pool_default_flag_bulk"),
+		poolDefaultType:          c.Str("osd_pool_default_type"),
+		poolDefaultECProfile:     c.Str("osd_pool_default_erasure_code_profile"),
+		ecStripeUnit:             c.Uint("osd_pool_erasure_code_stripe_unit"),
+		allowPoolDelete:          c.Bool("mon_allow_pool_delete"),
+		maxPoolPGNum:             c.Uint("mon_max_pool_pg_num"),
+		maxPGPerOSD:              c.Uint("mon_max_pg_per_osd"),
+		blocklistDefaultExpire:   c.Float("mon_osd_blocklist_default_expire"),
+		autoMarkNewIn:            c.Bool("mon_osd_auto_mark_new_in"),
+	}
+}
+
+// UseConfig makes the OSD, manager and MDS services use the monitor's
+// configuration (ceph.conf and command line) instead of the compiled-in
+// defaults. Call it before Run.
+func (m *Monitor) UseConfig(c *conf.Config) {
+	if m.osd != nil {
+		m.osd.opts = osdOptionsFrom(c)
+	}
+}
+
+// defaultECProfile parses osd_pool_default_erasure_code_profile
+// ("k=v k=v ...", OSDMonitor::get_erasure_code_profile_default).
+func (o osdOptions) defaultECProfile() map[string]string {
+	return parseProfile(strings.Fields(o.poolDefaultECProfile))
+}
+
+// parseProfile turns ["k=v", ...] into a profile; a bare word maps to "".
+func parseProfile(kvs []string) map[string]string {
+	p := map[string]string{}
+	for _, kv := range kvs {
+		k, v, _ := strings.Cut(kv, "=")
+		p[k] = v
+	}
+	return p
+}
+
+func cloneProfile(p map[string]string) map[string]string { return maps.Clone(p) }
