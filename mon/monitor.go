@@ -36,6 +36,7 @@ type Monitor struct {
 	kv       *kvMon
 	monmap   *monmapMon
 	auth     *authMon
+	osd      *osdMon
 	health   *healthMon
 
 	// Election outcome: the epoch, the leader's rank and the ranks in
@@ -65,6 +66,8 @@ func newMonitor(name string, st store.Store, log *slog.Logger) *Monitor {
 	m.auth = newAuthMon(m)
 	m.health = newHealthMon(m)
 	m.services = []service{m.monmap, m.auth, m.kv, m.health}
+	m.osd = newOSDMon(m)
+	m.services = append(m.services, m.osd)
 	for _, s := range m.services {
 		m.byName[s.name()] = s
 	}
