@@ -195,3 +195,47 @@ func TestKillNineLosesNoAcknowledgedWrite(t *testing.T) {
 	}
 	t.Logf("%d acknowledged writes checked after kill -9", n+5)
 }
+
+// TestAdminSocket talks to kelp-mon's admin socket with the real
+// `ceph daemon` command, and compares with a real ceph-mon's.
+func TestAdminSocket(t *testing.T) {
+	t.Parallel()
+	p := startPair(t)
+	asok := func(c *harness.Cluster, args ...string) result {
+		path := filepath.Join(c.Dir, "mon.a.asok")
+		if _, err := os.Stat(path); err != nil {
+			path = filepath.Join(c.Dir, "run", "mon.a.asok")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "ceph", append([]string{"--admin-daemon", path}, args...)...)
+		out, err := cmd.Output()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("ceph daemon %v: %v", args, err)
+		}
+		return result{out: string(out), code: code}
+	}
+	for _, cmd := range [][]string{
+		{"mon_status"}, {"version"}, {"config", "get", "mon_lease"}, {"config", "set", "debug_mon", "5"},
+		{"help"},
+	} {
+		real, kelp := asok(p.real, cmd...), asok(p.kelp, cmd...)
+		if real.code != 0 || kelp.code != 0 {
+			t.Errorf("ceph daemon %v: exit %d (ceph-mon) / %d (kelp-mon)", cmd, real.code, kelp.code)
+			continue
+		}
+		if cmd[0] == "help" {
+			continue // kelp-mon offers fewer commands; both answer
+		}
+		if err := SameShape([]byte(real.out), []byte(kelp.out), "feature_map"); err != nil {
+			t.Errorf("ceph daemon %v: %v\nceph-mon: %s\nkelp-mon: %s", cmd, err, real.out, kelp.out)
+		}
+	}
+	if r := asok(p.kelp, "config", "get", "mon_lease"); !strings.Contains(r.out, `"mon_lease": "5.000000"`) {
+		t.Errorf("config get mon_lease: %q", r.out)
+	}
+}

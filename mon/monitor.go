@@ -3,6 +3,8 @@ package mon
 import (
 	"fmt"
 	"log/slog"
+	"net"
+	"time"
 
 	"github.com/kelp-ceph/kelp/mon/store"
 	"github.com/kelp-ceph/kelp/msgr2"
@@ -30,6 +32,10 @@ type Monitor struct {
 	events   chan func()
 	sessions map[*msgr2.Conn]*Session
 	fatalErr error
+	asok     net.Listener
+	perf     perfCounters
+	// proposedAt is when the proposal in flight started, for latency.
+	proposedAt time.Time
 
 	services []service
 	byName   map[string]service
@@ -44,6 +50,7 @@ type Monitor struct {
 	electionEpoch uint32
 	leader        int
 	quorum        []int
+	quorumSince   time.Time
 
 	// wantPropose is set when a service has pending changes; next holds
 	// what to run once they commit. inflight is the set of callbacks of
@@ -107,6 +114,7 @@ func (m *Monitor) maybePropose() {
 		}
 	}
 	m.wantPropose = false
+	m.proposedAt = time.Now()
 	m.inflight, m.next = m.next, nil
 	if m.inflight == nil {
 		m.inflight = []func(){}
@@ -119,6 +127,8 @@ func (m *Monitor) maybePropose() {
 // committed runs when a proposal has been committed and applied: the
 // services reload and the callbacks waiting for it run.
 func (m *Monitor) committed() {
+	m.perf.commits++
+	m.perf.commitSum += time.Since(m.proposedAt)
 	if err := m.refreshAll(); err != nil {
 		m.log.Error("refresh after commit", "err", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/kelp-ceph/kelp/auth"
 	"github.com/kelp-ceph/kelp/auth/cephx"
 	"github.com/kelp-ceph/kelp/auth/moncap"
+	"github.com/kelp-ceph/kelp/conf"
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/mon/commands"
 	"github.com/kelp-ceph/kelp/mon/store"
@@ -41,7 +43,11 @@ type Options struct {
 	// allowing insecure global id reclaim
 	// (mon_warn_on_insecure_global_id_reclaim_allowed = false).
 	NoWarnInsecureGlobalIDReclaim bool
-	Log                           *slog.Logger
+	// Conf is the daemon's configuration, which the admin socket shows
+	// and changes; AdminSocket is the socket's path ("" for none).
+	Conf        *conf.Config
+	AdminSocket string
+	Log         *slog.Logger
 }
 
 // Open opens the monitor's store and loads its state. The monitor serves
@@ -114,6 +120,10 @@ func (m *Monitor) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("mon: listening on %s: %w", bind, err)
 	}
+	if err := m.serveAdminSocket(m.opts.AdminSocket); err != nil {
+		m.msgr.Close()
+		return err
+	}
 	m.log.Info("monitor serving", "name", m.name, "addrs", bound.String(), "fsid", mm.FSID.String())
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
@@ -136,6 +146,10 @@ func (m *Monitor) Run(ctx context.Context) error {
 // closes the store: nothing acknowledged is lost.
 func (m *Monitor) shutdown() error {
 	m.msgr.Close()
+	if m.asok != nil {
+		m.asok.Close()
+		os.Remove(m.opts.AdminSocket)
+	}
 	deadline := time.After(30 * time.Second)
 	for m.inflight != nil && m.fatalErr == nil {
 		select {
@@ -156,6 +170,7 @@ func (m *Monitor) winElection() error {
 	m.leader = max(m.rank(), 0)
 	m.quorum = []int{m.leader}
 	m.electionEpoch += 2
+	m.quorumSince = time.Now()
 	if m.monmap.current == nil {
 		tx := store.NewTransaction()
 		for _, s := range m.services {
@@ -202,7 +217,12 @@ func (m *Monitor) Dispatch(c *msgr2.Conn, mg msgr2.Message) {
 func (m *Monitor) HandleAccept(c *msgr2.Conn) {}
 
 func (m *Monitor) HandleReset(c *msgr2.Conn) {
-	m.events <- func() { delete(m.sessions, c) }
+	m.events <- func() {
+		if _, ok := m.sessions[c]; ok {
+			delete(m.sessions, c)
+			m.perf.sessionRm++
+		}
+	}
 }
 
 // session returns the session of a connection, creating it on the first
@@ -221,6 +241,7 @@ func (m *Monitor) session(c *msgr2.Conn) *Session {
 		s.authInfo = info
 	}
 	m.sessions[c] = s
+	m.perf.sessionAdd++
 	return s
 }
 
@@ -347,6 +368,7 @@ func (m *Monitor) handleCommand(s *Session, mg *msg.MonCommand) {
 	if f, ok := cm["format"]; ok {
 		args["format"] = f
 	}
+	m.perf.commands++
 	req := &request{prefix: cmd.Prefix(), args: args, inbl: mg.InBL, session: s, reply: reply}
 	for _, svc := range m.services {
 		if svc.command(req) {

@@ -141,7 +141,7 @@ func serve(cfg *conf.Config, dataDir string) error {
 	}
 	log := newLogger(slog.LevelInfo)
 	m, err := mon.Open(mon.Options{Name: cfg.Name.ID, DataDir: dataDir, Bind: bind,
-		Auth: ac, Keyring: kr, Log: log,
+		Auth: ac, Keyring: kr, Log: log, Conf: cfg, AdminSocket: cfg.Str("admin_socket"),
 		NoWarnInsecureGlobalIDReclaim: !cfg.Bool("mon_warn_on_insecure_global_id_reclaim_allowed")})
 	if err != nil {
 		return err
