@@ -368,22 +368,28 @@ func (p *Paxos) dispatch(from int, m *MMonPaxos) {
 func (p *Paxos) Tick(now time.Time) (Ready, error) {
 	p.enter(now)
 	due := func(t time.Time) bool { return !t.IsZero() && !now.Before(t) }
-	switch {
-	case p.role == RoleLeader && due(p.collectTimeout):
-		p.collectTimeout = time.Time{}
-		p.bootstrap()
-	case p.role == RoleLeader && due(p.acceptTimeout):
-		p.acceptTimeout = time.Time{}
-		p.bootstrap()
-	case p.role == RoleLeader && due(p.leaseAckTimeout):
-		p.leaseAckTimeout = time.Time{}
-		p.bootstrap()
-	case p.role == RolePeon && due(p.leaseTimeout):
-		p.leaseTimeout = time.Time{}
-		p.bootstrap()
-	case p.role == RoleLeader && due(p.leaseRenew):
-		p.leaseRenew = time.Time{}
-		p.extendLease()
+	// Fire every due timer; each firing either calls an election (which
+	// clears the timers) or re-arms the renewal in the future.
+	for range 5 {
+		switch {
+		case p.role == RoleLeader && due(p.collectTimeout):
+			p.collectTimeout = time.Time{}
+			p.bootstrap()
+		case p.role == RoleLeader && due(p.acceptTimeout):
+			p.acceptTimeout = time.Time{}
+			p.bootstrap()
+		case p.role == RoleLeader && due(p.leaseAckTimeout):
+			p.leaseAckTimeout = time.Time{}
+			p.bootstrap()
+		case p.role == RolePeon && due(p.leaseTimeout):
+			p.leaseTimeout = time.Time{}
+			p.bootstrap()
+		case p.role == RoleLeader && due(p.leaseRenew):
+			p.leaseRenew = time.Time{}
+			p.extendLease()
+		default:
+			return p.leave()
+		}
 	}
 	return p.leave()
 }
