@@ -10,8 +10,9 @@ import (
 // SameShape reports where two JSON documents differ in shape: the keys of
 // every object and the type of every value, recursively; arrays are
 // compared by their first element when both have one. Values themselves
-// (fsids, keys, times) may differ. ignore lists object keys whose own
-// keys are data (e.g. config-key dump, whose keys are the stored keys).
+// (fsids, keys, times) may differ. ignore names objects whose keys are
+// data (e.g. a version string, a stored key), by their key in the parent,
+// or "$" for the document itself: only their type is compared.
 func SameShape(a, b []byte, ignore ...string) error {
 	var va, vb any
 	if err := json.Unmarshal(a, &va); err != nil {
@@ -20,7 +21,7 @@ func SameShape(a, b []byte, ignore ...string) error {
 	if err := json.Unmarshal(b, &vb); err != nil {
 		return fmt.Errorf("second document: %w", err)
 	}
-	return sameShape("$", va, vb, ignore)
+	return sameShape("$", "$", va, vb, ignore)
 }
 
 func typeName(v any) string {
@@ -41,9 +42,12 @@ func typeName(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-func sameShape(path string, a, b any, ignore []string) error {
+func sameShape(path, name string, a, b any, ignore []string) error {
 	if typeName(a) != typeName(b) {
 		return fmt.Errorf("%s: %s vs %s", path, typeName(a), typeName(b))
+	}
+	if slices.Contains(ignore, name) {
+		return nil
 	}
 	switch a := a.(type) {
 	case map[string]any:
@@ -53,17 +57,14 @@ func sameShape(path string, a, b any, ignore []string) error {
 			return fmt.Errorf("%s: keys %v vs %v", path, ka, kb)
 		}
 		for _, k := range ka {
-			if slices.Contains(ignore, k) {
-				continue
-			}
-			if err := sameShape(path+"."+k, a[k], b[k], ignore); err != nil {
+			if err := sameShape(path+"."+k, k, a[k], b[k], ignore); err != nil {
 				return err
 			}
 		}
 	case []any:
 		b := b.([]any)
 		if len(a) > 0 && len(b) > 0 {
-			return sameShape(path+"[0]", a[0], b[0], ignore)
+			return sameShape(path+"[0]", name, a[0], b[0], ignore)
 		}
 	}
 	return nil

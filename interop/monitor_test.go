@@ -101,11 +101,17 @@ func TestCommandsMatchCephMon(t *testing.T) {
 		words("auth get client.u -f json"), words("auth print-key client.u"), words("auth del client.u"),
 		words("auth rm client.u"), words("auth get client.u"),
 		// Errors the CLI or the monitor report.
+		words("quorum_status -f json"), words("features -f json"), words("time-sync-status -f json"),
+		words("mon metadata a -f json"), words("mon feature ls"), words("mon feature ls -f json"),
 		words("health mute NOT_RAISED"), words("mon getmap 99"),
 		words("config-key"), words("nonsense command"),
 	} {
 		p.same(t, cmd, "auth_dump")
 	}
+	// Version strings are keys: kelp-mon names itself where Ceph has its
+	// git hash.
+	p.same(t, words("versions -f json"), "mon", "overall")
+	p.same(t, words("mon versions -f json"), "$")
 }
 
 // TestCapsEnforced checks that a client limited to reading is refused

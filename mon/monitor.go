@@ -72,7 +72,7 @@ func newMonitor(name string, st store.Store, log *slog.Logger) *Monitor {
 	m.monmap = newMonmapMon(m)
 	m.auth = newAuthMon(m)
 	m.health = newHealthMon(m)
-	m.services = []service{m.monmap, m.auth, m.kv, m.health}
+	m.services = []service{m.monmap, m.auth, m.kv, m.health, &monCmds{m}}
 	m.osd = newOSDMon(m)
 	m.services = append(m.services, m.osd)
 	for _, s := range m.services {

@@ -1,0 +1,198 @@
+package mon
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kelp-ceph/kelp/encoding"
+	"github.com/kelp-ceph/kelp/maps/monmap"
+	"github.com/kelp-ceph/kelp/mon/store"
+)
+
+// monCmds answers the commands Monitor::handle_command serves itself
+// rather than through a PaxosService: quorum_status, features,
+// versions, mon metadata... It keeps no state of its own.
+type monCmds struct{ m *Monitor }
+
+func (s *monCmds) name() string                                   { return "monitor" }
+func (s *monCmds) createInitial(*store.Transaction) error         { return nil }
+func (s *monCmds) refresh() error                                 { return nil }
+func (s *monCmds) encodePending(*store.Transaction) (bool, error) { return false, nil }
+
+// versionString is what kelp-mon reports as its ceph_version: Ceph's
+// form, so tools that parse it keep working, naming kelp in the place of
+// Ceph's git hash.
+func versionString() string {
+	rev := kelpRevision()
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	return fmt.Sprintf("ceph version %s (kelp-mon %s) pacific (stable)", cephVersion, rev)
+}
+
+// metadata is what a monitor reports about itself
+// (Monitor::collect_metadata and collect_sys_info): its version, address
+// and the host it runs on.
+func (m *Monitor) metadata() map[string]string {
+	host, _ := os.Hostname()
+	md := map[string]string{
+		"addrs":                  m.monmap.current.Mons[m.name].PublicAddrs.String(),
+		"arch":                   unameArch(),
+		"ceph_release":           "pacific",
+		"ceph_version":           versionString(),
+		"ceph_version_short":     cephVersion,
+		"compression_algorithms": "none, snappy, zlib, zstd, lz4",
+		"hostname":               host,
+		"os":                     strings.ToUpper(runtime.GOOS[:1]) + runtime.GOOS[1:],
+		"container_name":         os.Getenv("CONTAINER_NAME"),
+		"device_ids":             "",
+		"device_paths":           "",
+		"devices":                "",
+	}
+	maps.Copy(md, sysInfo())
+	return md
+}
+
+// sysInfo reads what Ceph's collect_sys_info reports of the host from
+// /proc and /etc/os-release; fields it cannot read are left empty.
+func sysInfo() map[string]string {
+	md := map[string]string{"kernel_version": "", "kernel_description": "", "cpu": "",
+		"mem_total_kb": "", "mem_swap_kb": "", "distro": "", "distro_description": "", "distro_version": ""}
+	read := func(p string) string {
+		b, _ := os.ReadFile(p)
+		return strings.TrimSpace(string(b))
+	}
+	md["kernel_version"] = read("/proc/sys/kernel/osrelease")
+	md["kernel_description"] = read("/proc/sys/kernel/version")
+	for _, line := range strings.Split(read("/proc/cpuinfo"), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			md["cpu"] = strings.TrimSpace(v)
+			break
+		}
+	}
+	for _, line := range strings.Split(read("/proc/meminfo"), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "MemTotal:" {
+			md["mem_total_kb"] = f[1]
+		} else if len(f) >= 2 && f[0] == "SwapTotal:" {
+			md["mem_swap_kb"] = f[1]
+		}
+	}
+	for _, line := range strings.Split(read("/etc/os-release"), "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		v = strings.Trim(v, `"`)
+		switch k {
+		case "ID":
+			md["distro"] = v
+		case "PRETTY_NAME":
+			md["distro_description"] = v
+		case "VERSION_ID":
+			md["distro_version"] = v
+		}
+	}
+	return md
+}
+
+func (s *monCmds) command(req *request) bool {
+	m := s.m
+	f := req.formatOf(fmtJSONPretty)
+	switch req.prefix {
+	case "quorum_status":
+		out := struct {
+			ElectionEpoch    uint32      `json:"election_epoch"`
+			Quorum           []int       `json:"quorum"`
+			QuorumNames      []string    `json:"quorum_names"`
+			QuorumLeaderName string      `json:"quorum_leader_name"`
+			QuorumAge        int64       `json:"quorum_age"`
+			Features         any         `json:"features"`
+			Monmap           monmap.JSON `json:"monmap"`
+		}{m.electionEpoch, m.quorumRanks(), m.quorumNames(), m.leaderName(),
+			int64(time.Since(m.quorumSince).Seconds()),
+			struct {
+				QuorumCon string   `json:"quorum_con"`
+				QuorumMon []string `json:"quorum_mon"`
+			}{m.features().QuorumCon, m.features().QuorumMon},
+			m.monmap.current.Dump()}
+		req.replyJSON(0, "", out, f)
+	case "features":
+		fm := m.featureMap()
+		// The monitors in quorum count themselves.
+		fm["mon"] = append(fm["mon"], map[string]any{"features": fmt.Sprintf("%#x", encoding.FeaturesPacific),
+			"release": "luminous", "num": len(m.quorum)})
+		req.replyJSON(0, "", fm, f)
+	case "time-sync-status":
+		// A single monitor has no peers to compare clocks with; the time
+		// check round is trivially finished.
+		req.replyJSON(0, "", map[string]any{"timechecks": map[string]any{
+			"epoch": m.electionEpoch, "round": 0, "round_status": "finished"}}, f)
+	case "mon metadata":
+		id := req.strOr("id", "")
+		if id != "" && id != m.name {
+			if _, ok := m.monmap.current.Mons[id]; !ok {
+				req.respond(errno(syscall.EINVAL), fmt.Sprintf("mon.%s does not exist", id), nil)
+			} else {
+				req.respond(errno(syscall.ENOENT), fmt.Sprintf("mon.%s has no metadata", id), nil)
+			}
+			return true
+		}
+		if id == "" {
+			md := m.metadata()
+			md["name"] = m.name
+			req.replyJSON(0, "", []map[string]string{md}, f)
+			return true
+		}
+		req.replyJSON(0, "", m.metadata(), f)
+	case "mon versions":
+		req.replyJSON(0, "", map[string]int{versionString(): len(m.quorum)}, f)
+	case "versions":
+		counts := map[string]int{versionString(): len(m.quorum)}
+		req.replyJSON(0, "", newOrderedObjectFrom(
+			"mon", counts, "mgr", map[string]int{}, "osd", map[string]int{}, "mds", map[string]int{},
+			"overall", counts), f)
+	case "mon feature ls":
+		mm := m.monmap.current
+		names := "[" + strings.Join(mm.PersistentFeatures.Names(), ",") + "]"
+		if isJSON(req.formatOf(fmtPlain)) {
+			all := map[string][]string{"supported": monmap.MonFeaturesPacific.Names(), "persistent": monmap.MonFeaturesPacific.Names()}
+			cur := map[string][]string{"persistent": mm.PersistentFeatures.Names(), "optional": mm.OptionalFeatures.Names(), "required": mm.PersistentFeatures.Names()}
+			req.replyJSON(0, "", map[string]any{"all": all, "monmap": cur}, req.formatOf(fmtPlain))
+			return true
+		}
+		all := "[" + strings.Join(monmap.MonFeaturesPacific.Names(), ",") + "]"
+		req.respond(0, "", []byte(fmt.Sprintf("all features\n\tsupported: %s\n\tpersistent: %s\non current monmap (epoch %d)\n\tpersistent: %s\n\trequired: %s\n",
+			all, all, mm.Epoch, names, names)))
+	default:
+		return false
+	}
+	return true
+}
+
+// newOrderedObjectFrom builds an ordered object from key, value pairs.
+func newOrderedObjectFrom(kv ...any) *orderedObject {
+	o := newOrderedObject()
+	for i := 0; i+1 < len(kv); i += 2 {
+		o.set(kv[i].(string), kv[i+1])
+	}
+	return o
+}
+
+// unameArch names the machine as uname -m does, as Ceph reports it.
+func unameArch() string {
+	switch runtime.GOARCH {
+	case "amd64":
+		return "x86_64"
+	case "arm64":
+		return "aarch64"
+	case "386":
+		return "i686"
+	}
+	return runtime.GOARCH
+}
