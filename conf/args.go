@@ -200,7 +200,7 @@ func Load(a *Args, daemon bool) (*Config, error) {
 	}
 	var loadErr error = ErrNoConfFile
 	for _, p := range paths {
-		path := c.expand(p, nil, nil)
+		path := c.expandTop(p)
 		if _, err := os.Stat(path); err != nil {
 			continue
 		}

@@ -451,3 +451,26 @@ func TestTypeNames(t *testing.T) {
 		}
 	}
 }
+
+// TestExpansionBlowup: references that fan out exponentially stop at a
+// budget instead of hanging.
+func TestExpansionBlowup(t *testing.T) {
+	names := []string{"admin_socket", "run_dir", "log_file", "pid_file", "keyring", "mon_data", "mon_host",
+		"mon_initial_members", "public_network", "cluster_network", "host", "chdir", "setuser", "setgroup",
+		"mon_dns_srv_name", "mon_cluster_log_file", "mon_debug_dump_location", "erasure_code_dir",
+		"monmap", "mon_rocksdb_options", "mon_keyvaluedb", "osd_objectstore", "mgr_initial_modules",
+		"public_network_interface", "auth_supported", "auth_cluster_required", "auth_service_required"}
+	var b strings.Builder
+	b.WriteString("[global]\n")
+	for i := 0; i+1 < len(names); i++ {
+		fmt.Fprintf(&b, "%s = $%s$%s\n", names[i], names[i+1], names[i+1])
+	}
+	c, err := newTestConfig(t, b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.String("admin_socket")
+	if err != nil || len(v) > 1<<20 {
+		t.Fatalf("len %d, %v", len(v), err)
+	}
+}

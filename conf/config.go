@@ -63,7 +63,12 @@ type Config struct {
 	File *File
 
 	set map[Source]map[string]Value
+	// expandBudget bounds the option references one lookup expands.
+	expandBudget int
 }
+
+// maxExpansions is the most option references one lookup expands.
+const maxExpansions = 1000
 
 // New returns a Config for the named entity in the given cluster, with no
 // file and nothing set.
@@ -101,7 +106,7 @@ func (c *Config) LookupFile(key string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return c.expand(v, nil, nil), true
+	return c.expandTop(v), true
 }
 
 // Set sets an option at a level, after parsing and validating the value
@@ -199,6 +204,7 @@ func (c *Config) Get(name string) (Value, error) {
 	if !ok {
 		return Value{}, fmt.Errorf("conf: unrecognized config option '%s'", name)
 	}
+	c.expandBudget = maxExpansions
 	return c.get(o, nil), nil
 }
 

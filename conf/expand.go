@@ -91,6 +91,14 @@ func (c *Config) expand(s string, o *Option, stack []*Option) string {
 			if slices.Contains(stack, ref) {
 				return "$" + ref.Name
 			}
+			// A file can make references fan out exponentially
+			// (a = $b$b, b = $c$c, ...): past a budget of references
+			// per lookup, leave them unexpanded.
+			if c.expandBudget <= 0 {
+				out.WriteString(s[pos:end])
+				break
+			}
+			c.expandBudget--
 			out.WriteString(c.get(ref, stack).String())
 		}
 		if last >= len(s) {
@@ -106,6 +114,13 @@ func (c *Config) expand(s string, o *Option, stack []*Option) string {
 		out.WriteString(s[last:])
 	}
 	return out.String()
+}
+
+// expandTop expands a value outside any option lookup, with a fresh
+// reference budget.
+func (c *Config) expandTop(s string) string {
+	c.expandBudget = maxExpansions
+	return c.expand(s, nil, nil)
 }
 
 // notIn returns the index of the first byte at or after i that is not a

@@ -264,7 +264,7 @@ func (c *Config) InitialMons(forMkfs bool, resolve Resolver) ([]InitialMon, erro
 			found := false
 			for _, s := range []string{sec, "mon", "global"} {
 				if v, ok := c.File.Get(s, "mon addr"); ok {
-					val, found = c.expand(v, nil, nil), true
+					val, found = c.expandTop(v), true
 					break
 				}
 			}
