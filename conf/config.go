@@ -63,11 +63,10 @@ type Config struct {
 	File *File
 
 	set map[Source]map[string]Value
-	// expandBudget bounds the option references one lookup expands.
-	expandBudget int
 }
 
-// maxExpansions is the most option references one lookup expands.
+// maxExpansions is the most option references one lookup expands: a
+// file can make references fan out exponentially (a = $b$b, b = $c$c...).
 const maxExpansions = 1000
 
 // New returns a Config for the named entity in the given cluster, with no
@@ -204,14 +203,14 @@ func (c *Config) Get(name string) (Value, error) {
 	if !ok {
 		return Value{}, fmt.Errorf("conf: unrecognized config option '%s'", name)
 	}
-	c.expandBudget = maxExpansions
-	return c.get(o, nil), nil
+	budget := maxExpansions
+	return c.get(o, nil, &budget), nil
 }
 
-func (c *Config) get(o *Option, stack []*Option) Value {
+func (c *Config) get(o *Option, stack []*Option, budget *int) Value {
 	v, _ := c.rawValue(o)
 	if s, ok := v.v.(string); ok {
-		v.v = c.expand(s, o, stack)
+		v.v = c.expand(s, o, stack, budget)
 	}
 	return v
 }

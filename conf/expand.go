@@ -17,7 +17,7 @@ const metaChars = "abcdefghijklmnopqrstuvwxyz_"
 // value "$<option>", where the loop was found, as in Ceph. o is the option
 // being expanded (nil for a bare file lookup); stack holds the options
 // being expanded around it.
-func (c *Config) expand(s string, o *Option, stack []*Option) string {
+func (c *Config) expand(s string, o *Option, stack []*Option, budget *int) string {
 	pos := strings.IndexByte(s, '$')
 	if pos < 0 {
 		return s
@@ -94,12 +94,12 @@ func (c *Config) expand(s string, o *Option, stack []*Option) string {
 			// A file can make references fan out exponentially
 			// (a = $b$b, b = $c$c, ...): past a budget of references
 			// per lookup, leave them unexpanded.
-			if c.expandBudget <= 0 {
+			if *budget <= 0 {
 				out.WriteString(s[pos:end])
 				break
 			}
-			c.expandBudget--
-			out.WriteString(c.get(ref, stack).String())
+			*budget--
+			out.WriteString(c.get(ref, stack, budget).String())
 		}
 		if last >= len(s) {
 			break
@@ -119,8 +119,8 @@ func (c *Config) expand(s string, o *Option, stack []*Option) string {
 // expandTop expands a value outside any option lookup, with a fresh
 // reference budget.
 func (c *Config) expandTop(s string) string {
-	c.expandBudget = maxExpansions
-	return c.expand(s, nil, nil)
+	budget := maxExpansions
+	return c.expand(s, nil, nil, &budget)
 }
 
 // notIn returns the index of the first byte at or after i that is not a
