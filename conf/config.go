@@ -43,7 +43,8 @@ func (s Source) String() string {
 
 // Config is one entity's view of the configuration: its name (which picks
 // the file sections), its cluster name, the parsed file and the values set
-// at higher levels. It is not safe for concurrent mutation.
+// at higher levels. Lookups may run concurrently with each other; Set,
+// Unset and changes to the fields must not run concurrently with anything.
 type Config struct {
 	// Name is the entity, e.g. mon.a; it decides the sections searched
 	// and the values of $name, $type and $id.
