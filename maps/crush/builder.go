@@ -252,6 +252,9 @@ func (m *CrushMap) bucketRemoveItem(b *Bucket, item int32) error {
 		node := treeNode(i)
 		w := b.NodeWeights[node]
 		b.NodeWeights[node] = 0
+		// Pacific leaves the slot in place holding item 0 (as
+		// crushtool --remove-item shows), not the removed id.
+		b.Items[i] = 0
 		for j := 1; j < depth; j++ {
 			node = treeParent(node)
 			b.NodeWeights[node] -= w

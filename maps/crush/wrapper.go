@@ -512,10 +512,14 @@ func (m *CrushMap) RemoveItem(item int32, unlinkOnly bool) error {
 		if b == nil {
 			continue
 		}
-		for indexOf(b.Items, item) >= 0 {
-			m.adjustItemWeightInBucket(item, 0, b.ID)
-			_ = m.bucketRemoveItem(b, item)
-			found = true
+		// One pass, as Ceph: a tree bucket keeps a removed item's slot
+		// (with weight 0) unless it was the last one.
+		for i := 0; i < len(b.Items); i++ {
+			if b.Items[i] == item {
+				m.adjustItemWeightInBucket(item, 0, b.ID)
+				_ = m.bucketRemoveItem(b, item)
+				found = true
+			}
 		}
 	}
 	if m.maybeRemoveLastInstance(item, unlinkOnly) {

@@ -50,3 +50,20 @@ for m in 00-boot 03-set 06-rule 09-rule2; do
   cp "mon/$m.bin" "bin/mon-$m.bin"
 done
 record mon-09-rule2 0 3; record mon-09-rule2 1 2; record mon-09-rule2 2 2
+
+# Maps modified by crushtool's CrushWrapper helpers (mod-*.bin), replayed
+# by TestCrushtoolModifications through kelp's helpers.
+crushtool -i bin/algs.bin --add-item 20 1.5 osd.20 --loc host h-straw --loc rack r3 --loc root default -o bin/mod-add-straw.bin >/dev/null
+crushtool -i bin/algs.bin --add-item 21 0.75 osd.21 --loc host h-tree -o bin/mod-add-tree.bin >/dev/null
+crushtool -i bin/algs.bin --add-item 22 0.75 osd.22 --loc host h-list -o bin/mod-add-list.bin >/dev/null
+crushtool -i bin/algs.bin --add-item 23 2 osd.23 --loc host h-new --loc rack r2 -o bin/mod-add-newhost.bin >/dev/null
+crushtool -i bin/algs.bin --reweight-item osd.13 3.0 -o bin/mod-reweight-straw.bin >/dev/null
+crushtool -i bin/algs.bin --reweight-item osd.10 1.25 -o bin/mod-reweight-tree.bin >/dev/null
+crushtool -i bin/algs.bin --reweight-item osd.5 0.125 -o bin/mod-reweight-list.bin >/dev/null
+crushtool -i bin/legacy.bin --reweight-item osd.1 2.5 -o bin/mod-reweight-legacy.bin >/dev/null
+crushtool -i bin/algs.bin --remove-item osd.9 -o bin/mod-remove-tree.bin >/dev/null
+crushtool -i bin/algs.bin --remove-item osd.14 -o bin/mod-remove-straw.bin >/dev/null
+crushtool -i bin/algs.bin --remove-item osd.4 -o bin/mod-remove-list.bin >/dev/null
+crushtool -i bin/algs.bin --reweight -o bin/mod-reweight-all.bin >/dev/null
+crushtool -i bin/classes.bin --reweight-item osd.4 2.0 -o bin/mod-classes-reweight.bin >/dev/null
+crushtool -i bin/classes.bin --add-item 9 1.0 osd.9 --loc host n4 --loc root default -o bin/mod-classes-add.bin >/dev/null
