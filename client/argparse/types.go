@@ -133,7 +133,7 @@ func (t prefixType) String() string { return t.prefix }
 type plainType string
 
 func (plainType) valid(s string, _ bool) (any, *ArgError) { return s, nil }
-func (t plainType) String() string                      { return string(t) }
+func (t plainType) String() string                        { return string(t) }
 
 type cephInt struct{ rng []*big.Int }
 
