@@ -132,7 +132,7 @@ func TestHandshakeMatrix(t *testing.T) {
 				addrs := listen(t, srv)
 				ac := &testAuthClient{modes: []uint32{mode}}
 				cli, cd := newTestMessenger(t, "client.admin", Config{
-					NewAuthClient: func(encoding.EntityType) AuthClient { return ac },
+					NewAuthClient:  func(encoding.EntityType) AuthClient { return ac },
 					MonClientModes: []uint32{mode}})
 				c := dial(t, cli, addrs, encoding.EntityMon)
 				if c.ConMode() != mode || !ac.gotRetry || ac.rounds != 1 {

@@ -65,6 +65,9 @@ func decodePreamble(b []byte, limits *[maxSegments]uint32) (preamble, error) {
 		return p, integrityErr("bad preamble crc: computed %#x, frame says %#x", got, want)
 	}
 	p.tag = Tag(b[0])
+	if !p.tag.known() {
+		return p, protoErr("unknown frame tag %d", b[0])
+	}
 	p.nsegs = int(b[1])
 	if p.nsegs < 1 || p.nsegs > maxSegments {
 		return p, protoErr("bad segment count %d", p.nsegs)
