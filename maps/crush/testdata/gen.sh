@@ -67,3 +67,12 @@ crushtool -i bin/algs.bin --remove-item osd.4 -o bin/mod-remove-list.bin >/dev/n
 crushtool -i bin/algs.bin --reweight -o bin/mod-reweight-all.bin >/dev/null
 crushtool -i bin/classes.bin --reweight-item osd.4 2.0 -o bin/mod-classes-reweight.bin >/dev/null
 crushtool -i bin/classes.bin --add-item 9 1.0 osd.9 --loc host n4 --loc root default -o bin/mod-classes-add.bin >/dev/null
+
+# dumps/NAME.json: crushtool --dump (json-pretty), CrushWrapper::dump.
+mkdir -p dumps
+rm -f dumps/*.json
+for f in bin/*.bin; do
+  n=$(basename "$f" .bin)
+  case "$n" in build1000|build10000) continue ;; esac
+  crushtool -i "$f" --dump >"dumps/$n.json"
+done
