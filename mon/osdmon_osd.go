@@ -1,0 +1,373 @@
+package mon
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kelp-ceph/kelp/encoding"
+	"github.com/kelp-ceph/kelp/maps/osdmap"
+)
+
+// Commands that change OSDs' state and the map flags
+// (OSDMonitor::prepare_command: osd new/out/in/down/rm/purge/destroy,
+// osd set/unset, osd blocklist).
+
+func (s *osdMon) osdStateCommand(req *request) bool {
+	switch req.prefix {
+	case "osd new":
+		s.osdNew(req)
+	case "osd out", "osd in", "osd down", "osd rm":
+		s.osdMark(req)
+	case "osd purge-new", "osd purge-actual", "osd destroy-actual":
+		s.osdPurge(req)
+	case "osd set", "osd unset":
+		s.osdFlag(req)
+	case "osd blocklist":
+		s.blocklist(req)
+	default:
+		return false
+	}
+	return true
+}
+
+// osdNew is `osd new UUID [ID]` (prepare_command_osd_new): it returns
+// the id of the OSD with that uuid, creating it (exists, new, in) when
+// there is none.
+func (s *osdMon) osdNew(req *request) {
+	uuidStr, _ := req.str("uuid")
+	uuid, err := encoding.ParseUUID(uuidStr)
+	if err != nil {
+		req.respond(errno(syscall.EINVAL), fmt.Sprintf("invalid uuid %s", uuidStr), nil)
+		return
+	}
+	if len(req.inbl) > 0 {
+		// Secrets for cephx/lockbox keys come with -i; the keys belong
+		// to AuthMonitor, which kelp does not drive from here yet.
+		req.respond(errno(syscall.EOPNOTSUPP), "kelp-mon does not take osd secrets with 'osd new' yet; add the key with 'ceph auth add'", nil)
+		return
+	}
+	pm := s.pendingOSDMap()
+	f := req.formatOf(fmtPlain)
+	reply := func(id int32, rs string) func() {
+		return func() {
+			if isJSON(f) {
+				req.replyJSON(0, rs, map[string]int32{"osdid": id}, f)
+			} else {
+				req.respond(0, rs, []byte(strconv.Itoa(int(id))))
+			}
+		}
+	}
+	want, hasID := req.int("id")
+	for o := int32(0); o < pm.MaxOSD; o++ {
+		if pm.Exists(o) && pm.OSDUUID[o] == uuid {
+			if hasID && int64(o) != want {
+				req.respond(errno(syscall.EEXIST), fmt.Sprintf("uuid %s already in use for different id %d", uuidStr, o), nil)
+				return
+			}
+			reply(o, "")()
+			return
+		}
+	}
+	id := int32(-1)
+	if hasID {
+		id = int32(want)
+		if pm.Exists(id) && !pm.IsDestroyed(id) {
+			req.respond(errno(syscall.EEXIST), fmt.Sprintf("osd.%d exists and is not destroyed", id), nil)
+			return
+		}
+	} else {
+		for o := int32(0); o < pm.MaxOSD; o++ {
+			if !pm.Exists(o) {
+				id = o
+				break
+			}
+		}
+		if id < 0 {
+			id = pm.MaxOSD
+		}
+	}
+	inc := s.pendingInc()
+	if id >= pm.MaxOSD {
+		inc.NewMaxOSD = id + 1
+	}
+	if inc.NewState == nil {
+		inc.NewState = map[int32]uint32{}
+	}
+	if inc.NewWeight == nil {
+		inc.NewWeight = map[int32]uint32{}
+	}
+	if inc.NewUUID == nil {
+		inc.NewUUID = map[int32]encoding.UUID{}
+	}
+	// new_weight is applied before new_state and already marks the OSD
+	// as existing (and clears new), so new_state only toggles new on and,
+	// for a destroyed OSD coming back, destroyed off.
+	inc.NewState[id] = osdmap.StateNew
+	if pm.IsDestroyed(id) {
+		inc.NewState[id] |= osdmap.StateDestroyed
+	}
+	inc.NewWeight[id] = osdmap.WeightIn
+	inc.NewUUID[id] = uuid
+	s.m.proposeAndThen(reply(id, ""))
+}
+
+// parseOSDIDs reads the ids of `osd out/in/down/rm`: "N" or "osd.N",
+// or any/all for every existing OSD.
+func parseOSDIDs(m *osdmap.OSDMap, args []string) ([]int32, error) {
+	var ids []int32
+	for _, a := range args {
+		if a == "any" || a == "all" || a == "*" {
+			ids = ids[:0]
+			for o := int32(0); o < m.MaxOSD; o++ {
+				if m.Exists(o) {
+					ids = append(ids, o)
+				}
+			}
+			return ids, nil
+		}
+		n, err := strconv.ParseInt(strings.TrimPrefix(a, "osd."), 10, 32)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("invalid osd id %s", a)
+		}
+		ids = append(ids, int32(n))
+	}
+	return ids, nil
+}
+
+func (s *osdMon) osdMark(req *request) {
+	pm := s.pendingOSDMap()
+	ids, err := parseOSDIDs(pm, req.strs("ids"))
+	if err != nil {
+		req.respond(errno(syscall.EINVAL), err.Error(), nil)
+		return
+	}
+	var rs strings.Builder
+	changed := false
+	var removed []string
+	for _, o := range ids {
+		if !pm.Exists(o) {
+			if req.prefix == "osd rm" {
+				fmt.Fprintf(&rs, "osd.%d does not exist. ", o)
+			} else {
+				fmt.Fprintf(&rs, "osd.%d does not exist. ", o)
+			}
+			continue
+		}
+		inc := s.pendingInc()
+		switch req.prefix {
+		case "osd out":
+			if pm.IsOut(o) {
+				fmt.Fprintf(&rs, "osd.%d is already out. ", o)
+				continue
+			}
+			setWeight(inc, o, osdmap.WeightOut)
+			fmt.Fprintf(&rs, "marked out osd.%d. ", o)
+		case "osd in":
+			if pm.IsIn(o) {
+				fmt.Fprintf(&rs, "osd.%d is already in. ", o)
+				continue
+			}
+			setWeight(inc, o, osdmap.WeightIn)
+			fmt.Fprintf(&rs, "marked in osd.%d. ", o)
+		case "osd down":
+			if pm.IsDown(o) {
+				fmt.Fprintf(&rs, "osd.%d is already down. ", o)
+				continue
+			}
+			xorState(inc, o, osdmap.StateUp)
+			fmt.Fprintf(&rs, "marked down osd.%d. ", o)
+		case "osd rm":
+			if pm.IsUp(o) {
+				req.respond(errno(syscall.EBUSY), fmt.Sprintf("osd.%d is still up; must be down before removal. ", o), nil)
+				return
+			}
+			removeOSD(pm, inc, o)
+			removed = append(removed, fmt.Sprintf("osd.%d", o))
+		}
+		changed = true
+	}
+	if req.prefix == "osd rm" && len(removed) > 0 {
+		rs.WriteString("removed " + strings.Join(removed, ", "))
+	}
+	if !changed {
+		code := 0
+		if len(ids) > 0 && strings.Contains(rs.String(), "does not exist") {
+			code = errno(syscall.ENOENT)
+		}
+		req.respond(code, strings.TrimSpace(rs.String()), nil)
+		return
+	}
+	s.commit(req, strings.TrimSuffix(rs.String(), " "))
+}
+
+func setWeight(inc *osdmap.Incremental, o int32, w uint32) {
+	if inc.NewWeight == nil {
+		inc.NewWeight = map[int32]uint32{}
+	}
+	inc.NewWeight[o] = w
+}
+
+// xorState toggles state bits of an OSD (new_state is xor'ed in).
+func xorState(inc *osdmap.Incremental, o int32, bits uint32) {
+	if inc.NewState == nil {
+		inc.NewState = map[int32]uint32{}
+	}
+	inc.NewState[o] ^= bits
+	if inc.NewState[o] == 0 {
+		delete(inc.NewState, o)
+	}
+}
+
+// removeOSD clears every state bit of an OSD, which removes it, and its
+// uuid (OSDMonitor::prepare_command_osd_remove).
+func removeOSD(pm *osdmap.OSDMap, inc *osdmap.Incremental, o int32) {
+	if inc.NewState == nil {
+		inc.NewState = map[int32]uint32{}
+	}
+	inc.NewState[o] = pm.OSDState[o] ^ inc.NewState[o]
+	if inc.NewState[o] == 0 {
+		delete(inc.NewState, o)
+	}
+	if inc.NewUUID == nil {
+		inc.NewUUID = map[int32]encoding.UUID{}
+	}
+	inc.NewUUID[o] = encoding.UUID{}
+	delete(inc.NewWeight, o)
+}
+
+// osdPurge is purge-new/purge-actual (remove the OSD from CRUSH and the
+// map) and destroy-actual (mark it destroyed, keeping its id and CRUSH
+// position). Without a manager these are what `osd purge` and `osd
+// destroy` end up running.
+func (s *osdMon) osdPurge(req *request) {
+	id, _ := req.int("id")
+	o := int32(id)
+	pm := s.pendingOSDMap()
+	if !pm.Exists(o) {
+		if req.prefix == "osd destroy-actual" {
+			req.respond(errno(syscall.ENOENT), fmt.Sprintf("osd.%d does not exist", o), nil)
+		} else {
+			req.respond(0, fmt.Sprintf("osd.%d does not exist", o), nil)
+		}
+		return
+	}
+	if !req.bool("yes_i_really_mean_it") {
+		req.respond(errno(syscall.EPERM), "Are you SURE?  This will mean real, permanent data loss, as well as cephx "+
+			"and lockbox keys. Pass --yes-i-really-mean-it if you really do.", nil)
+		return
+	}
+	if pm.IsUp(o) {
+		req.respond(errno(syscall.EBUSY), fmt.Sprintf("osd.%d is not `down`.", o), nil)
+		return
+	}
+	if req.prefix == "osd destroy-actual" {
+		if pm.IsDestroyed(o) {
+			req.respond(0, fmt.Sprintf("destroyed osd.%d", o), nil)
+			return
+		}
+		inc := s.pendingInc()
+		xorState(inc, o, osdmap.StateDestroyed)
+		if pm.OSDState[o]&osdmap.StateNew != 0 {
+			xorState(inc, o, osdmap.StateNew)
+		}
+		s.commit(req, fmt.Sprintf("destroyed osd.%d", o))
+		return
+	}
+	if req.prefix == "osd purge-new" && pm.OSDState[o]&osdmap.StateNew == 0 {
+		req.respond(errno(syscall.EPERM), fmt.Sprintf("osd.%d is not new", o), nil)
+		return
+	}
+	cm, err := s.pendingCrush()
+	if err != nil {
+		req.respond(errno(syscall.EIO), err.Error(), nil)
+		return
+	}
+	if cm.ItemExists(o) {
+		if err := cm.RemoveItem(o, false); err != nil {
+			req.respond(errno(syscall.EINVAL), err.Error(), nil)
+			return
+		}
+		s.setPendingCrush(cm)
+	}
+	removeOSD(pm, s.pendingInc(), o)
+	s.commit(req, fmt.Sprintf("purged osd.%d", o))
+}
+
+// settableFlags maps `osd set/unset` keys to map flags.
+var settableFlags = map[string]uint32{
+	"full": osdmap.FlagFull, "pause": osdmap.FlagPauseRD | osdmap.FlagPauseWR,
+	"noup": osdmap.FlagNoUp, "nodown": osdmap.FlagNoDown, "noout": osdmap.FlagNoOut, "noin": osdmap.FlagNoIn,
+	"nobackfill": osdmap.FlagNoBackfill, "norebalance": osdmap.FlagNoRebalance, "norecover": osdmap.FlagNoRecover,
+	"noscrub": osdmap.FlagNoScrub, "nodeep-scrub": osdmap.FlagNoDeepScrub, "notieragent": osdmap.FlagNoTierAgent,
+	"nosnaptrim": osdmap.FlagNoSnapTrim, "pglog_hardlimit": osdmap.FlagPGLogHardLimit,
+}
+
+func (s *osdMon) osdFlag(req *request) {
+	key, _ := req.str("key")
+	flag, ok := settableFlags[key]
+	if !ok {
+		req.respond(errno(syscall.EINVAL), fmt.Sprintf("unrecognized flag '%s'", key), nil)
+		return
+	}
+	flags := s.pendingOSDMap().Flags
+	inc := s.pendingInc()
+	if req.prefix == "osd set" {
+		inc.NewFlags = int32(flags | flag)
+		s.commit(req, key+" is set")
+	} else {
+		inc.NewFlags = int32(flags &^ flag)
+		s.commit(req, key+" is unset")
+	}
+}
+
+// blocklist is `osd blocklist add|rm ADDR [EXPIRE]`. Addresses are
+// stored with type "any", as a Nautilus-or-later cluster does.
+func (s *osdMon) blocklist(req *request) {
+	op, _ := req.str("blocklistop")
+	addrStr, _ := req.str("addr")
+	if req.strOr("range", "") != "" {
+		req.respond(errno(syscall.EOPNOTSUPP), "kelp-mon does not blocklist ranges yet", nil)
+		return
+	}
+	a, _, err := encoding.ParseAddr(addrStr, encoding.AddrAny)
+	if err != nil {
+		req.respond(errno(syscall.EINVAL), fmt.Sprintf("unable to parse address %s", addrStr), nil)
+		return
+	}
+	a.Type = encoding.AddrAny
+	pm := s.pendingOSDMap()
+	switch op {
+	case "add":
+		expire := s.opts.blocklistDefaultExpire
+		if e, ok := req.args["expire"].(float64); ok && e > 0 {
+			expire = e
+		}
+		until := s.now().Add(time.Duration(expire * float64(time.Second)))
+		inc := s.pendingInc()
+		if inc.NewBlocklist == nil {
+			inc.NewBlocklist = map[encoding.EntityAddr]encoding.UTime{}
+		}
+		u := encoding.UTimeOf(until)
+		inc.NewBlocklist[a] = u
+		s.commit(req, fmt.Sprintf("blocklisting %s until %s (%s sec)", a.LegacyString(), u.String(),
+			strconv.FormatFloat(expire, 'g', -1, 64)))
+	case "rm":
+		inc := s.pendingInc()
+		if _, ok := pm.Blocklist[a]; ok {
+			inc.OldBlocklist = append(inc.OldBlocklist, a)
+			s.commit(req, "un-blocklisting "+a.LegacyString())
+			return
+		}
+		if _, ok := inc.NewBlocklist[a]; ok {
+			delete(inc.NewBlocklist, a)
+			s.commit(req, "un-blocklisting "+a.LegacyString())
+			return
+		}
+		req.respond(0, a.LegacyString()+" isn't blocklisted", nil)
+	default:
+		req.respond(errno(syscall.EINVAL), "unknown blocklist op "+op, nil)
+	}
+}

@@ -1,0 +1,580 @@
+package mon
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/kelp-ceph/kelp/encoding"
+	"github.com/kelp-ceph/kelp/maps/crush"
+	"github.com/kelp-ceph/kelp/maps/osdmap"
+)
+
+// Pool commands (OSDMonitor::prepare_command_pool_* and prepare_new_pool).
+
+// crushItemNone is CRUSH_ITEM_NONE, pg_pool_t's "no mandatory member".
+const crushItemNone = 0x7fffffff
+
+func (s *osdMon) poolCommand(req *request) bool {
+	switch req.prefix {
+	case "osd pool create":
+		s.poolCreate(req)
+	case "osd pool rm", "osd pool delete":
+		s.poolRemove(req)
+	case "osd pool rename":
+		s.poolRename(req)
+	case "osd pool set":
+		s.poolSet(req)
+	case "osd pool set-quota":
+		s.poolSetQuota(req)
+	case "osd pool application enable":
+		s.poolAppEnable(req)
+	default:
+		return false
+	}
+	return true
+}
+
+// commit proposes the pending incremental and answers req once it is
+// committed.
+func (s *osdMon) commit(req *request, rs string) {
+	s.m.proposeAndThen(func() { req.respond(0, rs, nil) })
+}
+
+// pendingPool returns a copy of a pool as the pending map has it, for a
+// command to change and store with putPool.
+func (s *osdMon) pendingPool(name string) (int64, *osdmap.PGPool, bool) {
+	pm := s.pendingOSDMap()
+	id, ok := pm.LookupPool(name)
+	if !ok {
+		return 0, nil, false
+	}
+	return id, pm.Pools[id].Clone(), true
+}
+
+func (s *osdMon) putPool(id int64, p *osdmap.PGPool) {
+	inc := s.pendingInc()
+	p.LastChange = inc.Epoch
+	if inc.NewPools == nil {
+		inc.NewPools = map[int64]*osdmap.PGPool{}
+	}
+	inc.NewPools[id] = p
+}
+
+// checkPGNum is OSDMonitor::check_pg_num: the PGs per OSD a pool would
+// add, counted over at least three OSDs, must stay within
+// mon_max_pg_per_osd.
+func (s *osdMon) checkPGNum(pool int64, pgNum, size uint64) error {
+	m := s.pendingOSDMap()
+	_, _, in := m.Counts()
+	osds := uint64(max(in, 3))
+	var projected uint64
+	for id, p := range m.Pools {
+		if id == pool {
+			continue
+		}
+		projected += uint64(p.PGNumTarget) * uint64(p.Size)
+	}
+	projected += pgNum * size
+	maxPGs := s.opts.maxPGPerOSD * osds
+	if projected > maxPGs {
+		return fmt.Errorf("pg_num %d size %d would mean %d total pgs, which exceeds max %d (mon_max_pg_per_osd %d * num_in_osds %d)",
+			pgNum, size, projected, maxPGs, s.opts.maxPGPerOSD, osds)
+	}
+	return nil
+}
+
+func (s *osdMon) poolCreate(req *request) {
+	name, _ := req.str("pool")
+	pm := s.pendingOSDMap()
+	if _, ok := pm.LookupPool(name); ok {
+		req.respond(0, fmt.Sprintf("pool '%s' already exists", name), nil)
+		return
+	}
+	pgNum, _ := req.int("pg_num")
+	if pgNum <= 0 {
+		pgNum = int64(s.opts.poolDefaultPGNum)
+	}
+	pgpNum, _ := req.int("pgp_num")
+	if pgpNum <= 0 {
+		pgpNum = pgNum
+	}
+	if pgpNum > pgNum {
+		req.respond(errno(syscall.ERANGE), fmt.Sprintf("'pgp_num' must be greater than 0 and lower or equal than 'pg_num', which in this case is %d", pgNum), nil)
+		return
+	}
+	if uint64(pgNum) > s.opts.maxPoolPGNum {
+		req.respond(errno(syscall.ERANGE), fmt.Sprintf("'pg_num' must be greater than 0 and less than or equal to %d (you may adjust 'mon max pool pg num' for higher values)", s.opts.maxPoolPGNum), nil)
+		return
+	}
+	poolType := req.strOr("pool_type", s.opts.poolDefaultType)
+	if poolType == "erasure" {
+		req.respond(errno(syscall.EOPNOTSUPP), "kelp-mon does not create erasure-coded pools yet", nil)
+		return
+	}
+	cm, err := pm.CrushMap()
+	if err != nil {
+		req.respond(errno(syscall.EIO), err.Error(), nil)
+		return
+	}
+	rule := int(s.opts.poolDefaultCrushRule)
+	if rn, ok := req.str("rule"); ok && rn != "" {
+		r, ok := cm.RuleID(rn)
+		if !ok {
+			req.respond(errno(syscall.ENOENT), fmt.Sprintf("specified rule %s doesn't exist", rn), nil)
+			return
+		}
+		rule = r
+	} else if rule < 0 {
+		rule = firstRule(cm, crush.RuleReplicated)
+	}
+	if rule < 0 || rule >= len(cm.Rules) || cm.Rules[rule] == nil {
+		req.respond(errno(syscall.ENOENT), fmt.Sprintf("specified rule %d doesn't exist", rule), nil)
+		return
+	}
+	size := s.opts.poolDefaultSize
+	if n, ok := req.int("size"); ok && n > 0 {
+		size = uint64(n)
+	}
+	minSize := s.opts.poolDefaultMinSize
+	if minSize == 0 || minSize > size {
+		minSize = size - size/2
+	}
+	if err := s.checkPGNum(-1, uint64(pgNum), size); err != nil {
+		req.respond(errno(syscall.ERANGE), err.Error(), nil)
+		return
+	}
+	inc := s.pendingInc()
+	id := int64(pm.PoolMax) + 1
+	p := &osdmap.PGPool{
+		Type: osdmap.PoolReplicated, Size: uint8(size), MinSize: uint8(minSize), CrushRule: uint8(rule),
+		ObjectHash: crush.StrHashTypeRjenkins, PGNum: uint32(pgNum), PGPNum: uint32(pgpNum),
+		PGNumTarget: uint32(pgNum), PGPNumTarget: uint32(pgpNum), PGNumPending: uint32(pgNum),
+		LastChange: inc.Epoch, CreateTime: encoding.UTimeOf(s.now()),
+		TierOf: -1, ReadTier: -1, WriteTier: -1,
+		CacheTargetDirtyRatioMicro: 400000, CacheTargetDirtyHighRatioMicro: 600000, CacheTargetFullRatioMicro: 800000,
+		UseGMTHitSet: true, PeeringCrushMandatory: crushItemNone,
+		Flags: osdmap.PoolFlag(s.opts.poolDefaultFlags) | osdmap.PoolFlagCreating,
+	}
+	for _, f := range []struct {
+		on   bool
+		flag osdmap.PoolFlag
+	}{{s.opts.poolFlagHashPSPool, osdmap.PoolFlagHashPSPool}, {s.opts.poolFlagNoDelete, osdmap.PoolFlagNoDelete},
+		{s.opts.poolFlagNoPGChange, osdmap.PoolFlagNoPGChange}, {s.opts.poolFlagNoSizeChange, osdmap.PoolFlagNoSizeChange},
+		{s.opts.poolFlagBulk || req.bool("bulk"), osdmap.PoolFlagBulk}} {
+		if f.on {
+			p.Flags |= f.flag
+		}
+	}
+	mode := req.strOr("autoscale_mode", s.opts.poolDefaultAutoscaleMode)
+	switch mode {
+	case "off":
+		p.PGAutoscaleMode = osdmap.AutoscaleOff
+	case "warn":
+		p.PGAutoscaleMode = osdmap.AutoscaleWarn
+	default:
+		p.PGAutoscaleMode = osdmap.AutoscaleOn
+	}
+	if n, ok := req.int("pg_num_min"); ok && n > 0 {
+		p.Opts.Set(osdmap.PoolOpt{Key: osdmap.OptPGNumMin, Type: osdmap.PoolOptInt, Int: n})
+	}
+	if n, ok := req.int("pg_num_max"); ok && n > 0 {
+		p.Opts.Set(osdmap.PoolOpt{Key: osdmap.OptPGNumMax, Type: osdmap.PoolOptInt, Int: n})
+	}
+	if n, ok := req.int("expected_num_objects"); ok {
+		p.ExpectedNumObjects = uint64(n)
+	}
+	inc.NewPoolMax = id
+	if inc.NewPools == nil {
+		inc.NewPools = map[int64]*osdmap.PGPool{}
+	}
+	if inc.NewPoolNames == nil {
+		inc.NewPoolNames = map[int64]string{}
+	}
+	inc.NewPools[id] = p
+	inc.NewPoolNames[id] = name
+	s.commit(req, fmt.Sprintf("pool '%s' created", name))
+}
+
+// firstRule is find_first_rule: the lowest rule id of a pool type.
+func firstRule(cm *crush.CrushMap, t crush.RuleType) int {
+	for i, r := range cm.Rules {
+		if r != nil && r.Type == t {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *osdMon) poolRemove(req *request) {
+	name, _ := req.str("pool")
+	id, p, ok := s.pendingPool(name)
+	if !ok {
+		req.respond(0, fmt.Sprintf("pool '%s' does not exist", name), nil)
+		return
+	}
+	if name2, _ := req.str("pool2"); name2 != name || !req.bool("yes_i_really_really_mean_it") {
+		req.respond(errno(syscall.EPERM), fmt.Sprintf("WARNING: this will *PERMANENTLY DESTROY* all data stored in pool %s.  "+
+			"If you are *ABSOLUTELY CERTAIN* that is what you want, pass the pool name *twice*, followed by "+
+			"--yes-i-really-really-mean-it.", name), nil)
+		return
+	}
+	if !s.opts.allowPoolDelete {
+		req.respond(errno(syscall.EPERM), "pool deletion is disabled; you must first set the mon_allow_pool_delete "+
+			"config option to true before you can destroy a pool", nil)
+		return
+	}
+	if p.HasFlag(osdmap.PoolFlagNoDelete) {
+		req.respond(errno(syscall.EPERM), fmt.Sprintf("pool deletion is disabled; you must unset nodelete flag for the pool first"), nil)
+		return
+	}
+	inc := s.pendingInc()
+	if inc.OldPools == nil {
+		inc.OldPools = map[int64]struct{}{}
+	}
+	inc.OldPools[id] = struct{}{}
+	delete(inc.NewPools, id)
+	delete(inc.NewPoolNames, id)
+	s.commit(req, fmt.Sprintf("pool '%s' removed", name))
+}
+
+func (s *osdMon) poolRename(req *request) {
+	src, _ := req.str("srcpool")
+	dst, _ := req.str("destpool")
+	id, _, ok := s.pendingPool(src)
+	if !ok {
+		if _, _, ok := s.pendingPool(dst); ok {
+			req.respond(0, fmt.Sprintf("pool '%s' does not exist; pool '%s' does -- assuming successful rename", src, dst), nil)
+			return
+		}
+		req.respond(errno(syscall.ENOENT), fmt.Sprintf("unrecognized pool '%s'", src), nil)
+		return
+	}
+	if _, _, ok := s.pendingPool(dst); ok {
+		req.respond(errno(syscall.EEXIST), fmt.Sprintf("pool '%s' already exists", dst), nil)
+		return
+	}
+	inc := s.pendingInc()
+	if inc.NewPoolNames == nil {
+		inc.NewPoolNames = map[int64]string{}
+	}
+	inc.NewPoolNames[id] = dst
+	s.commit(req, fmt.Sprintf("pool '%s' renamed to '%s'", src, dst))
+}
+
+// poolBoolFlags are the pool flags `osd pool set/get` name.
+var poolBoolFlags = map[string]osdmap.PoolFlag{
+	"hashpspool": osdmap.PoolFlagHashPSPool, "nodelete": osdmap.PoolFlagNoDelete,
+	"nopgchange": osdmap.PoolFlagNoPGChange, "nosizechange": osdmap.PoolFlagNoSizeChange,
+	"write_fadvise_dontneed": osdmap.PoolFlagWriteFadviseDontNeed, "noscrub": osdmap.PoolFlagNoScrub,
+	"nodeep-scrub": osdmap.PoolFlagNoDeepScrub, "bulk": osdmap.PoolFlagBulk,
+}
+
+// parseBoolVal accepts the forms Ceph's pool set takes for flags.
+func parseBoolVal(v string) (bool, bool) {
+	switch strings.ToLower(v) {
+	case "true", "yes", "1":
+		return true, true
+	case "false", "no", "0":
+		return false, true
+	}
+	return false, false
+}
+
+func (s *osdMon) poolSet(req *request) {
+	name, _ := req.str("pool")
+	key, _ := req.str("var")
+	val := req.strOr("val", "")
+	id, p, ok := s.pendingPool(name)
+	if !ok {
+		req.respond(errno(syscall.ENOENT), fmt.Sprintf("unrecognized pool '%s'", name), nil)
+		return
+	}
+	n, intErr := strconv.ParseInt(val, 10, 64)
+	needInt := func() bool {
+		if intErr != nil {
+			req.respond(errno(syscall.EINVAL), fmt.Sprintf("error parsing integer value '%s': %v", val, intErr), nil)
+			return false
+		}
+		return true
+	}
+	switch key {
+	case "size":
+		if !needInt() {
+			return
+		}
+		if p.HasFlag(osdmap.PoolFlagNoSizeChange) {
+			req.respond(errno(syscall.EPERM), "pool size change is disabled; you must unset nosizechange flag for the pool first", nil)
+			return
+		}
+		if n <= 0 || n > 10 {
+			req.respond(errno(syscall.EINVAL), "pool size must be between 1 and 10", nil)
+			return
+		}
+		if err := s.checkPGNum(id, uint64(p.PGNumTarget), uint64(n)); err != nil {
+			req.respond(errno(syscall.ERANGE), err.Error(), nil)
+			return
+		}
+		p.Size = uint8(n)
+		p.MinSize = min(p.MinSize, p.Size)
+	case "min_size":
+		if !needInt() {
+			return
+		}
+		if n < 1 || n > int64(p.Size) {
+			req.respond(errno(syscall.EINVAL), fmt.Sprintf("pool min_size must be between 1 and size, which is set to %d", p.Size), nil)
+			return
+		}
+		p.MinSize = uint8(n)
+	case "pg_num", "pg_num_actual", "pgp_num", "pgp_num_actual":
+		if !needInt() {
+			return
+		}
+		if p.HasFlag(osdmap.PoolFlagNoPGChange) {
+			req.respond(errno(syscall.EPERM), "pool pg_num change is disabled; you must unset nopgchange flag for the pool first", nil)
+			return
+		}
+		if n <= 0 || uint64(n) > s.opts.maxPoolPGNum {
+			req.respond(errno(syscall.EINVAL), fmt.Sprintf("specified %s %d is invalid", key, n), nil)
+			return
+		}
+		switch key {
+		case "pg_num":
+			// The manager walks pg_num to its target (Nautilus and later).
+			if err := s.checkPGNum(id, uint64(n), uint64(p.Size)); err != nil {
+				req.respond(errno(syscall.ERANGE), err.Error(), nil)
+				return
+			}
+			p.PGNumTarget = uint32(n)
+		case "pg_num_actual":
+			p.PGNum, p.PGNumPending = uint32(n), uint32(n)
+		case "pgp_num":
+			if uint32(n) > p.PGNumTarget {
+				req.respond(errno(syscall.EINVAL), fmt.Sprintf("specified pgp_num %d > pg_num %d", n, p.PGNumTarget), nil)
+				return
+			}
+			p.PGPNumTarget = uint32(n)
+		case "pgp_num_actual":
+			if uint32(n) > p.PGNum {
+				req.respond(errno(syscall.EINVAL), fmt.Sprintf("specified pgp_num %d > pg_num %d", n, p.PGNum), nil)
+				return
+			}
+			p.PGPNum = uint32(n)
+		}
+	case "crush_rule":
+		cm, err := s.pendingOSDMap().CrushMap()
+		if err != nil {
+			req.respond(errno(syscall.EIO), err.Error(), nil)
+			return
+		}
+		r, ok := cm.RuleID(val)
+		if !ok {
+			if intErr == nil && n >= 0 && int(n) < len(cm.Rules) && cm.Rules[n] != nil {
+				r, ok = int(n), true
+			}
+		}
+		if !ok {
+			req.respond(errno(syscall.ENOENT), fmt.Sprintf("crush rule %s does not exist", val), nil)
+			return
+		}
+		p.CrushRule = uint8(r)
+	case "pg_autoscale_mode":
+		switch val {
+		case "off":
+			p.PGAutoscaleMode = osdmap.AutoscaleOff
+		case "warn":
+			p.PGAutoscaleMode = osdmap.AutoscaleWarn
+		case "on":
+			p.PGAutoscaleMode = osdmap.AutoscaleOn
+		default:
+			req.respond(errno(syscall.EINVAL), fmt.Sprintf("specified invalid mode %s", val), nil)
+			return
+		}
+	case "target_size_bytes", "pg_num_min", "pg_num_max":
+		if !needInt() {
+			return
+		}
+		k := map[string]osdmap.PoolOptKey{"target_size_bytes": osdmap.OptTargetSizeBytes,
+			"pg_num_min": osdmap.OptPGNumMin, "pg_num_max": osdmap.OptPGNumMax}[key]
+		p.Opts.Set(osdmap.PoolOpt{Key: k, Type: osdmap.PoolOptInt, Int: n})
+	case "target_size_ratio":
+		f, err := strconv.ParseFloat(val, 64)
+		if err != nil || f < 0 {
+			req.respond(errno(syscall.EINVAL), fmt.Sprintf("error parsing floating point value '%s'", val), nil)
+			return
+		}
+		p.Opts.Set(osdmap.PoolOpt{Key: osdmap.OptTargetSizeRatio, Type: osdmap.PoolOptDouble, Double: f})
+	case "compression_mode", "compression_algorithm":
+		k := map[string]osdmap.PoolOptKey{"compression_mode": osdmap.OptCompressionMode,
+			"compression_algorithm": osdmap.OptCompressionAlgorithm}[key]
+		p.Opts.Set(osdmap.PoolOpt{Key: k, Type: osdmap.PoolOptStr, Str: val})
+	default:
+		flag, ok := poolBoolFlags[key]
+		if !ok {
+			req.respond(errno(syscall.EOPNOTSUPP), fmt.Sprintf("kelp-mon does not set '%s' on pools yet", key), nil)
+			return
+		}
+		on, ok := parseBoolVal(val)
+		if !ok {
+			req.respond(errno(syscall.EINVAL), "expecting value 'true', 'false', '0', or '1'", nil)
+			return
+		}
+		if on {
+			p.Flags |= flag
+		} else {
+			p.Flags &^= flag
+		}
+	}
+	s.putPool(id, p)
+	s.commit(req, fmt.Sprintf("set pool %d %s to %s", id, key, val))
+}
+
+func (s *osdMon) poolSetQuota(req *request) {
+	name, _ := req.str("pool")
+	field, _ := req.str("field")
+	val, _ := req.str("val")
+	id, p, ok := s.pendingPool(name)
+	if !ok {
+		req.respond(errno(syscall.ENOENT), fmt.Sprintf("unrecognized pool '%s'", name), nil)
+		return
+	}
+	n, err := strconv.ParseUint(val, 10, 64)
+	if err != nil {
+		req.respond(errno(syscall.EINVAL), fmt.Sprintf("error parsing value '%s': %v", val, err), nil)
+		return
+	}
+	if field == "max_objects" {
+		p.QuotaMaxObjects = n
+	} else {
+		p.QuotaMaxBytes = n
+	}
+	s.putPool(id, p)
+	s.commit(req, fmt.Sprintf("set-quota %s = %s for pool %s", field, val, name))
+}
+
+func (s *osdMon) poolAppEnable(req *request) {
+	name, _ := req.str("pool")
+	app, _ := req.str("app")
+	id, p, ok := s.pendingPool(name)
+	if !ok {
+		req.respond(errno(syscall.ENOENT), fmt.Sprintf("unrecognized pool '%s'", name), nil)
+		return
+	}
+	if _, ok := p.ApplicationMetadata[app]; ok {
+		req.respond(0, fmt.Sprintf("application '%s' already enabled on pool '%s'", app, name), nil)
+		return
+	}
+	if len(p.ApplicationMetadata) > 0 && !req.bool("yes_i_really_mean_it") {
+		req.respond(errno(syscall.EPERM), fmt.Sprintf("Are you SURE? Pool '%s' already has an enabled application; "+
+			"pass --yes-i-really-mean-it to proceed anyway", name), nil)
+		return
+	}
+	if p.ApplicationMetadata == nil {
+		p.ApplicationMetadata = map[string]map[string]string{}
+	}
+	p.ApplicationMetadata[app] = map[string]string{}
+	s.putPool(id, p)
+	s.commit(req, fmt.Sprintf("enabled application '%s' on pool '%s'", app, name))
+}
+
+// poolGet is `osd pool get POOL VAR`.
+func (s *osdMon) poolGet(req *request, f string) {
+	m := s.osdmap
+	name, _ := req.str("pool")
+	key, _ := req.str("var")
+	id, ok := m.LookupPool(name)
+	if !ok {
+		req.respond(errno(syscall.ENOENT), fmt.Sprintf("unrecognized pool '%s'", name), nil)
+		return
+	}
+	p := m.Pools[id]
+	cm, err := m.CrushMap()
+	if err != nil {
+		req.respond(errno(syscall.EIO), err.Error(), nil)
+		return
+	}
+	ruleName := cm.RuleNames[int32(p.CrushRule)]
+	type kv struct {
+		k string
+		v any // for JSON
+		s string
+	}
+	value := func(k string) (kv, bool) {
+		switch k {
+		case "size":
+			return kv{k, p.Size, fmt.Sprint(p.Size)}, true
+		case "min_size":
+			return kv{k, p.MinSize, fmt.Sprint(p.MinSize)}, true
+		case "pg_num":
+			return kv{k, p.PGNum, fmt.Sprint(p.PGNum)}, true
+		case "pgp_num":
+			return kv{k, p.PGPNum, fmt.Sprint(p.PGPNum)}, true
+		case "crush_rule":
+			return kv{k, ruleName, ruleName}, true
+		case "use_gmt_hitset":
+			v := 0
+			if p.UseGMTHitSet {
+				v = 1
+			}
+			return kv{k, p.UseGMTHitSet, fmt.Sprint(v)}, true
+		case "fast_read":
+			v := 0
+			if p.FastRead {
+				v = 1
+			}
+			return kv{k, p.FastRead, fmt.Sprint(v)}, true
+		case "pg_autoscale_mode":
+			return kv{k, autoscaleModeName(p.PGAutoscaleMode), autoscaleModeName(p.PGAutoscaleMode)}, true
+		case "target_max_objects":
+			return kv{k, p.TargetMaxObjects, fmt.Sprint(p.TargetMaxObjects)}, true
+		case "target_max_bytes":
+			return kv{k, p.TargetMaxBytes, fmt.Sprint(p.TargetMaxBytes)}, true
+		case "erasure_code_profile":
+			if !p.IsErasure() {
+				return kv{}, false
+			}
+			return kv{k, p.ErasureCodeProfile, p.ErasureCodeProfile}, true
+		}
+		if flag, ok := poolBoolFlags[k]; ok {
+			v := strconv.FormatBool(p.HasFlag(flag))
+			return kv{k, v, v}, true
+		}
+		return kv{}, false
+	}
+	var keys []string
+	if key == "all" {
+		keys = []string{"size", "min_size", "pg_num", "pgp_num", "crush_rule", "hashpspool", "nodelete",
+			"nopgchange", "nosizechange", "write_fadvise_dontneed", "noscrub", "nodeep-scrub", "use_gmt_hitset",
+			"erasure_code_profile", "fast_read", "pg_autoscale_mode", "bulk"}
+	} else {
+		keys = []string{key}
+	}
+	var vals []kv
+	for _, k := range keys {
+		v, ok := value(k)
+		if !ok {
+			if key == "all" {
+				continue
+			}
+			req.respond(errno(syscall.EOPNOTSUPP), fmt.Sprintf("kelp-mon does not report '%s' of pools yet", k), nil)
+			return
+		}
+		vals = append(vals, v)
+	}
+	if isJSON(f) {
+		o := newOrderedObject()
+		o.set("pool", name)
+		o.set("pool_id", id)
+		for _, v := range vals {
+			o.set(v.k, v.v)
+		}
+		req.replyJSON(0, "", o, f)
+		return
+	}
+	var b strings.Builder
+	for _, v := range vals {
+		fmt.Fprintf(&b, "%s: %s\n", v.k, v.s)
+	}
+	req.respond(0, "", []byte(b.String()))
+}
