@@ -125,3 +125,24 @@ func mustID(t *testing.T, m *CrushMap, name string) int32 {
 	}
 	return id
 }
+
+func TestFindRule(t *testing.T) {
+	m, _ := loadMap(t, "testdata/bin/algs.bin")
+	for _, c := range []struct {
+		ruleset int
+		typ     RuleType
+		size    int
+		want    int
+	}{
+		{0, RuleReplicated, 3, 0},
+		{1, RuleErasure, 6, 1},
+		{1, RuleErasure, 2, -1}, // below min_size 3
+		{1, RuleReplicated, 6, -1},
+		{5, RuleErasure, 4, 5},
+		{9, RuleReplicated, 3, -1},
+	} {
+		if got := m.FindRule(c.ruleset, c.typ, c.size); got != c.want {
+			t.Errorf("FindRule(%d,%v,%d) = %d, want %d", c.ruleset, c.typ, c.size, got, c.want)
+		}
+	}
+}

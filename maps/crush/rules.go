@@ -91,3 +91,30 @@ func (m *CrushMap) RemoveRule(rno int) error {
 	m.RebuildRootsWithClasses()
 	return nil
 }
+
+// FindRule is CrushWrapper::find_rule, how an OSDMap turns a pool's
+// crush_rule, type and size into a rule id: when every rule's ruleset
+// equals its id, the rule of that id if its type and size range fit;
+// otherwise the first rule whose mask matches (crush_find_rule). -1 if
+// none does.
+func (m *CrushMap) FindRule(ruleset int, typ RuleType, size int) int {
+	uniform := true
+	for i, r := range m.Rules {
+		if r != nil && int(r.Ruleset) != i {
+			uniform = false
+			break
+		}
+	}
+	fits := func(r *Rule) bool {
+		return r.Type == typ && int(r.MinSize) <= size && int(r.MaxSize) >= size
+	}
+	if uniform && ruleset >= 0 && ruleset < len(m.Rules) && m.Rules[ruleset] != nil && fits(m.Rules[ruleset]) {
+		return ruleset
+	}
+	for i, r := range m.Rules {
+		if r != nil && int(r.Ruleset) == ruleset && fits(r) {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,139 @@
+//go:build interop
+
+package crush
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kelp-ceph/kelp/encoding"
+	"github.com/kelp-ceph/kelp/interop/harness"
+)
+
+// TestInteropMonCrushCommands runs `osd crush` commands on a real ceph-mon
+// and the same operations through kelp's helpers, comparing the crush map
+// bytes (`ceph osd getcrushmap`) and `ceph osd crush dump` after each.
+func TestInteropMonCrushCommands(t *testing.T) {
+	c := harness.StartMon(t, harness.Options{Conf: map[string]string{"osd crush chooseleaf type": "1"}})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	ceph := func(args ...string) string {
+		t.Helper()
+		out, err := c.Ceph(ctx, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	m, err := BuildSimple(0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string) {
+		t.Helper()
+		p := filepath.Join(t.TempDir(), "crush.bin")
+		ceph("osd", "getcrushmap", "-o", p)
+		want, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Encode(encoding.FeaturesPacific); !bytes.Equal(got, want) {
+			w, _ := Decode(want)
+			t.Fatalf("%s: crush map differs at byte %d\ngot  %s\nwant %s", step, firstDiff(got, want), summary(m), summary(w))
+		}
+		// The CLI frames json-pretty output with newlines.
+		dump := strings.TrimSpace(ceph("osd", "crush", "dump", "-f", "json-pretty"))
+		got, err := RenderJSON(m.Dump(), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != dump {
+			t.Fatalf("%s: crush dump differs:\ngot  %s\nwant %s", step, got, dump)
+		}
+	}
+	// setDeviceClass is what OSDMonitor does for set-device-class.
+	setDeviceClass := func(id int32, class string) {
+		name := "osd." + string(rune('0'+id))
+		if m.MaxDevices < id+1 {
+			m.MaxDevices = id + 1
+		}
+		if !m.ItemExists(id) {
+			m.ItemNames[id] = name
+		}
+		if _, err := m.UpdateDeviceClass(id, class); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("fresh")
+	for range 3 {
+		ceph("osd", "new", encoding.NewUUID().String())
+	}
+	check("osd new")
+
+	ceph("osd", "crush", "add", "osd.0", "1.5", "host=a", "root=default")
+	must(m.InsertItem(0, WeightFixed(1.5), "osd.0", Location{"host": "a", "root": "default"}))
+	check("add osd.0")
+
+	ceph("osd", "crush", "add", "osd.1", "0.7", "host=b", "rack=r1", "root=default")
+	must(m.InsertItem(1, WeightFixed(0.7), "osd.1", Location{"host": "b", "rack": "r1", "root": "default"}))
+	check("add osd.1")
+
+	ceph("osd", "crush", "set-device-class", "ssd", "osd.1")
+	setDeviceClass(1, "ssd")
+	check("class osd.1")
+	ceph("osd", "crush", "set-device-class", "hdd", "osd.0")
+	setDeviceClass(0, "hdd")
+	check("class osd.0")
+	ceph("osd", "crush", "set-device-class", "hdd", "osd.2")
+	setDeviceClass(2, "hdd")
+	check("class osd.2 (not in the hierarchy)")
+
+	ceph("osd", "crush", "rule", "create-replicated", "fastrule", "default", "host", "ssd")
+	_, err = m.AddSimpleRule("fastrule", "default", "host", "ssd", "firstn", RuleReplicated, -1)
+	must(err)
+	check("create-replicated")
+
+	ceph("osd", "crush", "rule", "create-simple", "spread", "default", "rack", "indep")
+	_, err = m.AddSimpleRule("spread", "default", "rack", "", "indep", RuleReplicated, -1)
+	must(err)
+	check("create-simple indep")
+
+	ceph("osd", "crush", "reweight", "osd.0", "2.25")
+	must(m.AdjustItemWeight(0, WeightFixed(2.25)))
+	check("reweight")
+
+	ceph("osd", "crush", "add-bucket", "r2", "rack")
+	_, err = m.AddBucket(0, 0, 3, "r2")
+	must(err)
+	check("add-bucket")
+	ceph("osd", "crush", "move", "r2", "root=default")
+	must(m.MoveBucket(mustID(t, m, "r2"), Location{"root": "default"}))
+	check("move r2")
+	ceph("osd", "crush", "move", "b", "rack=r2")
+	must(m.MoveBucket(mustID(t, m, "b"), Location{"rack": "r2"}))
+	check("move b")
+
+	ceph("osd", "crush", "create-or-move", "osd.2", "0.5", "host=c", "rack=r2", "root=default")
+	_, err = m.CreateOrMoveItem(2, WeightFixed(0.5), "osd.2", Location{"host": "c", "rack": "r2", "root": "default"})
+	must(err)
+	check("create-or-move osd.2")
+	ceph("osd", "crush", "create-or-move", "osd.2", "3", "host=b", "root=default")
+	_, err = m.CreateOrMoveItem(2, WeightFixed(3), "osd.2", Location{"host": "b", "root": "default"})
+	must(err)
+	check("create-or-move osd.2 again")
+
+	ceph("osd", "crush", "rm", "osd.0")
+	must(m.RemoveItem(0, false))
+	check("rm osd.0")
+}
