@@ -43,6 +43,8 @@ type Monitor struct {
 	monmap   *monmapMon
 	auth     *authMon
 	osd      *osdMon
+	mgr      *mgrMon
+	mds      *mdsMon
 	health   *healthMon
 
 	// Election outcome: the epoch, the leader's rank and the ranks in
@@ -73,8 +75,8 @@ func newMonitor(name string, st store.Store, log *slog.Logger) *Monitor {
 	m.auth = newAuthMon(m)
 	m.health = newHealthMon(m)
 	m.services = []service{m.monmap, m.auth, m.kv, m.health, &monCmds{m}}
-	m.osd = newOSDMon(m)
-	m.services = append(m.services, m.osd)
+	m.osd, m.mgr, m.mds = newOSDMon(m), newMgrMon(m), newMDSMon(m)
+	m.services = append(m.services, m.osd, m.mgr, m.mds)
 	for _, s := range m.services {
 		m.byName[s.name()] = s
 	}
