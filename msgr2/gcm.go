@@ -16,6 +16,11 @@ const (
 	gcmNonceLen = 12
 	// SecureSecretLen is the connection secret secure mode needs.
 	SecureSecretLen = gcmKeyLen + 2*gcmNonceLen
+	// connSecretLen is how much connection secret the accepting side asks
+	// its auth method for in secure mode, as Ceph does
+	// (AuthConnectionMeta::get_connection_secret_length); AES-GCM uses the
+	// first SecureSecretLen bytes.
+	connSecretLen = 64
 )
 
 // errNonceExhausted refuses a GCM nonce that would repeat (CVE-2020-1759).

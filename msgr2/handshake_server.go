@@ -124,7 +124,7 @@ func (h *serverHandshake) authenticate() error {
 		}
 		secretLen := 0
 		if mode == ConModeSecure {
-			secretLen = SecureSecretLen
+			secretLen = connSecretLen
 		}
 		sess, err := h.auth.NewSession(req.Method, h.peerType, mode, secretLen)
 		if err != nil {
