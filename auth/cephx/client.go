@@ -447,3 +447,53 @@ func (s *ServiceClient) Done(globalID uint64, conMode uint32, payload []byte) (A
 	}
 	return AuthResult{GlobalID: globalID, SessionKey: s.authorizer.SessionKey.Secret, ConnectionSecret: secret}, nil
 }
+
+// NeedsRotatingKeys reports whether the client's entity type checks
+// authorizers itself and so needs its type's rotating secrets
+// (auth_principal_needs_rotating_keys: osd, mds, mgr).
+func (c *Client) NeedsRotatingKeys() bool {
+	t := c.Name.Type
+	return t == encoding.EntityOSD || t == encoding.EntityMDS || t == encoding.EntityMgr
+}
+
+// NeedRotating reports whether the rotating secrets should be fetched:
+// the client needs them and has fewer than three, or the current one
+// expires within min(30s, ttl/4) (MonClient::_check_auth_rotating).
+func (c *Client) NeedRotating(serviceTicketTTL time.Duration) bool {
+	if !c.NeedsRotatingKeys() {
+		return false
+	}
+	if !c.haveRotating {
+		return true
+	}
+	cutoff := c.now().Add(-min(30*time.Second, serviceTicketTTL/4))
+	return c.rotating.NeedNewSecrets(encoding.UTimeOf(cutoff))
+}
+
+// CheckTickets returns the MAuth payloads to send now to keep tickets and
+// rotating secrets fresh on an authenticated monitor session, as
+// MonClient::_check_auth_tickets and _check_auth_rotating do: a renewal of
+// the auth ticket when it is due, otherwise a request for the service
+// tickets that are missing or due, and the rotating secrets when a daemon
+// needs them. The caller sends each in an MAuth (protocol cephx) and
+// passes the replies to HandleMAuthReply.
+func (c *Client) CheckTickets(serviceTicketTTL time.Duration) ([][]byte, error) {
+	var out [][]byte
+	if c.NeedTickets() {
+		var p []byte
+		var err error
+		if c.Need()&uint32(encoding.EntityAuth) != 0 {
+			p, err = c.RenewRequest()
+		} else {
+			p, err = c.ServiceTicketRequest(c.Need())
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if c.NeedRotating(serviceTicketTTL) {
+		out = append(out, c.RotatingRequest())
+	}
+	return out, nil
+}

@@ -122,3 +122,38 @@ func TestMonPeerAuthorizer(t *testing.T) {
 		t.Fatalf("reply %v entity %s", err, s.Result().Entity)
 	}
 }
+
+// TestCheckTickets keeps an OSD's tickets and rotating secrets fresh over
+// several ticket lifetimes, as MonClient's tick does.
+func TestCheckTickets(t *testing.T) {
+	f := newFixture(t, 61)
+	osd, sess := authedClient(t, f, "osd.0", 62)
+	ttl := cephx.DefaultServiceTicketTTL
+	for step := range 12 {
+		if _, err := f.ks.Rotate(); err != nil {
+			t.Fatal(err)
+		}
+		reqs, err := osd.CheckTickets(ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if step == 0 && len(reqs) != 1 {
+			t.Fatalf("fresh osd: %d requests, want the rotating secrets", len(reqs))
+		}
+		for _, r := range reqs {
+			reply, result := sess.HandleMAuth(r)
+			if err := osd.HandleMAuthReply(result, reply); err != nil {
+				t.Fatalf("step %d: %v", step, err)
+			}
+		}
+		for _, svc := range []encoding.EntityType{encoding.EntityAuth, encoding.EntityMon, encoding.EntityOSD, encoding.EntityMgr} {
+			if !osd.Ticket(svc).HaveKey(f.clk.Now()) {
+				t.Fatalf("step %d: %s ticket lapsed", step, svc)
+			}
+		}
+		if osd.NeedRotating(ttl) {
+			t.Fatalf("step %d: rotating secrets stale", step)
+		}
+		f.clk.Advance(ttl / 2)
+	}
+}
