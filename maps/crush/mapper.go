@@ -208,7 +208,9 @@ func (p *Mapper) bucketChoose(in *Bucket, x int32, r int, position int) int32 {
 // isOut is is_out: a device with in-weight below 0x10000 is rejected for a
 // pseudo-random fraction of inputs.
 func isOut(weights []uint32, item int32, x int32) bool {
-	if int(item) >= len(weights) {
+	// item < 0 only for a malformed bucket of type 0, where Ceph would
+	// read outside its weight vector; such an item is rejected.
+	if item < 0 || int(item) >= len(weights) {
 		return true
 	}
 	w := weights[item]
