@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/kelp-ceph/kelp/auth"
 	"github.com/kelp-ceph/kelp/encoding"
 )
 
@@ -238,4 +239,22 @@ func hasQuote(g Grant) bool {
 		}
 	}
 	return false
+}
+
+func TestFromCapsInfo(t *testing.T) {
+	if m, err := FromCapsInfo(auth.AuthCapsInfo{AllowAll: true}); err != nil || !m.IsAllowAll() {
+		t.Fatal("allow_all")
+	}
+	if m, err := FromCapsInfo(auth.CapsInfoFor("allow profile osd")); err != nil || m.Grants[0].Profile != "osd" {
+		t.Fatalf("profile: %v", err)
+	}
+	if _, err := FromCapsInfo(auth.AuthCapsInfo{}); err != ErrNoCaps {
+		t.Fatal("empty caps")
+	}
+	if _, err := FromCapsInfo(auth.AuthCapsInfo{Caps: []byte{9, 0, 0, 0, 'x'}}); err == nil {
+		t.Fatal("corrupt caps")
+	}
+	if _, err := FromCapsInfo(auth.CapsInfoFor("allow bogus")); err == nil {
+		t.Fatal("unparseable caps")
+	}
 }
