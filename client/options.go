@@ -93,6 +93,9 @@ func (o *Options) resolve() (*settings, error) {
 		}
 		a := &conf.Args{Name: n}
 		if o.ConfPath != "" {
+			if _, err := os.Stat(o.ConfPath); err != nil {
+				return nil, fmt.Errorf("client: configuration: %w", err)
+			}
 			a.ConfPaths = []string{o.ConfPath}
 		}
 		c, err = conf.Load(a, false)
