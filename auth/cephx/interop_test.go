@@ -296,27 +296,37 @@ func TestInteropRealCLIKelpServer(t *testing.T) {
 	wrong := writeRing("wrong", "client.admin", wrongKey)
 	nobody := writeRing("nobody", "client.nobody", adminKey)
 
-	t.Run("right key", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		cliCtx, kill := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() {
-			_, _, err := harness.RunCeph(cliCtx, conf, "--keyring", good, "mon", "stat")
-			done <- err
-		}()
-		defer func() { kill(); <-done }()
-		fm.got.next(t, ctx, msg.TypeMonGetMap)
-		res := <-fm.peers
-		// The secret is as long as the messenger asked for (a real mon makes
-		// 64 bytes, of which AES-GCM uses the first 40).
-		if res.Entity.String() != "client.admin" || res.GlobalID <= 4000 || len(res.ConnectionSecret) < msgr2.SecureSecretLen {
-			t.Fatalf("authenticated peer %+v", res)
-		}
-		if s, _ := res.Info.(*cephx.PeerInfo).Caps.CapString(); s != "allow *" {
-			t.Fatalf("peer caps %q", s)
-		}
-	})
+	for _, mode := range []string{"secure crc", "crc"} {
+		t.Run("right key "+mode, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			cliCtx, kill := context.WithCancel(ctx)
+			done := make(chan error, 1)
+			go func() {
+				_, _, err := harness.RunCeph(cliCtx, conf, "--keyring", good, "--ms_mon_client_mode", mode, "mon", "stat")
+				done <- err
+			}()
+			defer func() { kill(); <-done }()
+			for len(fm.peers) > 0 {
+				<-fm.peers
+			}
+			fm.got.next(t, ctx, msg.TypeMonGetMap)
+			res := <-fm.peers
+			// In secure mode the secret is as long as the messenger asked
+			// for (a real mon makes 64 bytes, AES-GCM uses the first 40);
+			// crc mode has none.
+			wantSecret := len(res.ConnectionSecret) >= msgr2.SecureSecretLen
+			if mode == "crc" {
+				wantSecret = len(res.ConnectionSecret) == 0
+			}
+			if res.Entity.String() != "client.admin" || res.GlobalID <= 4000 || !wantSecret {
+				t.Fatalf("authenticated peer %+v", res)
+			}
+			if s, _ := res.Info.(*cephx.PeerInfo).Caps.CapString(); s != "allow *" {
+				t.Fatalf("peer caps %q", s)
+			}
+		})
+	}
 	refused := func(t *testing.T, args ...string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
