@@ -223,3 +223,24 @@ func (s *osdMon) mapAt(epoch uint32) (*osdmap.OSDMap, []byte, error) {
 	nm, err := osdmap.Decode(b)
 	return nm, b, err
 }
+
+// Status pieces for `ceph -s` and `ceph status` (the lead's status
+// command assembles them).
+
+// osdSummary returns the committed epoch, the numbers of OSDs that
+// exist, are up and are in, and the numbers of pools and PGs.
+func (s *osdMon) osdSummary() (epoch uint32, num, up, in, pools, pgs int) {
+	if s.osdmap == nil {
+		return 0, 0, 0, 0, 0, 0
+	}
+	num, up, in = s.osdmap.Counts()
+	return s.osdmap.Epoch, num, up, in, len(s.osdmap.Pools), s.osdmap.NumPGs()
+}
+
+// osdFlags returns the map's flags as `ceph -s` lists them.
+func (s *osdMon) osdFlags() string {
+	if s.osdmap == nil {
+		return ""
+	}
+	return osdmap.FlagString(s.osdmap.Flags)
+}
