@@ -103,6 +103,14 @@ func TestCommandsMatchCephMon(t *testing.T) {
 		// Errors the CLI or the monitor report.
 		words("quorum_status -f json"), words("features -f json"), words("time-sync-status -f json"),
 		words("mon metadata a -f json"), words("mon feature ls"), words("mon feature ls -f json"),
+		words("config set global osd_pool_default_size 2"), words("config set mon.a debug_mon 5"),
+		words("config set osd/class:ssd osd_max_backfills 3"), words("config set client.admin rbd_cache false"),
+		words("config set bogus.x debug_mon 1"), words("config set global no_such_option 1"),
+		words("config set global osd_pool_default_size 11"), words("config set global mon_host 1.2.3.4"),
+		words("config dump -f json"), words("config get client.admin -f json"),
+		words("config get osd.3 osd_max_backfills"), words("config get mon.a nope"),
+		words("config rm global nothere"), words("config rm mon.a debug_mon"), words("config log 1 -f json"),
+		words("config help osd_pool_default_size -f json"), words("config ls -f json"),
 		words("health mute NOT_RAISED"), words("mon getmap 99"),
 		words("config-key"), words("nonsense command"),
 	} {

@@ -196,3 +196,42 @@ func unameArch() string {
 	}
 	return runtime.GOARCH
 }
+
+// healthChecks raises MON_DISK_LOW and MON_DISK_CRIT when the monitor's
+// data directory runs short of space (HealthMonitor::check_member_health):
+// the available share, truncated to a percentage, at or below
+// mon_data_avail_warn (30) or mon_data_avail_crit (5).
+func (s *monCmds) healthChecks() map[string]healthCheck {
+	m := s.m
+	pct, ok := availPercent(m.opts.DataDir)
+	if !ok {
+		return nil
+	}
+	warn, crit := int64(30), int64(5)
+	if c := m.opts.Conf; c != nil {
+		warn, crit = c.Int("mon_data_avail_warn"), c.Int("mon_data_avail_crit")
+	}
+	detail := []string{fmt.Sprintf("mon.%s has %d%% avail", m.name, pct)}
+	switch {
+	case int64(pct) <= crit:
+		return map[string]healthCheck{"MON_DISK_CRIT": {Severity: healthErr,
+			Summary: "mon " + m.name + " is very low on available space", Count: 1, Detail: detail}}
+	case int64(pct) <= warn:
+		return map[string]healthCheck{"MON_DISK_LOW": {Severity: healthWarn,
+			Summary: "mon " + m.name + " is low on available space", Count: 1, Detail: detail}}
+	}
+	return nil
+}
+
+// availPercent is the share of the filesystem under dir that is available,
+// as a whole percentage (DataStats' avail_percent).
+func availPercent(dir string) (int, bool) {
+	if dir == "" {
+		return 0, false
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil || st.Blocks == 0 {
+		return 0, false
+	}
+	return int(float64(st.Bavail) / float64(st.Blocks) * 100), true
+}

@@ -46,6 +46,7 @@ type Monitor struct {
 	mgr      *mgrMon
 	mds      *mdsMon
 	health   *healthMon
+	config   *configMon
 
 	// Election outcome: the epoch, the leader's rank and the ranks in
 	// quorum (sorted). A single monitor leads a quorum of itself.
@@ -74,7 +75,8 @@ func newMonitor(name string, st store.Store, log *slog.Logger) *Monitor {
 	m.monmap = newMonmapMon(m)
 	m.auth = newAuthMon(m)
 	m.health = newHealthMon(m)
-	m.services = []service{m.monmap, m.auth, m.kv, m.health, &monCmds{m}}
+	m.config = newConfigMon(m)
+	m.services = []service{m.monmap, m.auth, m.kv, m.config, m.health, &monCmds{m}}
 	m.osd, m.mgr, m.mds = newOSDMon(m), newMgrMon(m), newMDSMon(m)
 	m.services = append(m.services, m.osd, m.mgr, m.mds)
 	for _, s := range m.services {

@@ -218,8 +218,9 @@ func (m *Monitor) HandleAccept(c *msgr2.Conn) {}
 
 func (m *Monitor) HandleReset(c *msgr2.Conn) {
 	m.events <- func() {
-		if _, ok := m.sessions[c]; ok {
+		if s, ok := m.sessions[c]; ok {
 			delete(m.sessions, c)
+			m.config.forget(s)
 			m.perf.sessionRm++
 		}
 	}
@@ -295,10 +296,6 @@ func (m *Monitor) checkSub(s *Session, what string) {
 		if sub, ok := svc.(subscriber); ok && sub.checkSub(s, what) {
 			return
 		}
-	}
-	if what == "config" {
-		s.send(&msg.Config{Config: map[string]string{}})
-		m.advanceSub(s, what, 0)
 	}
 }
 
