@@ -248,6 +248,9 @@ func (c *Conn) closeWith(err error, reset bool) {
 // writer. The caller holds c.mu and has already sent the frame that
 // opens the session (SERVER_IDENT or RECONNECT_OK) or received it.
 func (c *Conn) attachLocked(tr *transport) {
+	// Full segment limits only once the session is open: until then a
+	// peer's frames stay small.
+	tr.f.SetLimits(c.msgr.cfg.segmentLimits())
 	if old := c.tr; old != nil && old != tr {
 		old.close()
 	}
@@ -527,7 +530,7 @@ func (c *Conn) handleMessage(tr *transport, fr *Frame) error {
 	// Queue for dispatch before releasing c.mu, so messages leave in seq
 	// order even if two readers overlap during a reconnect.
 	c.dmu.Lock()
-	c.dqueue = append(c.dqueue, dispatchItem{m, size})
+	c.dqueue = append(c.dqueue, dispatchItem{m: m, size: size})
 	c.dcond.Signal()
 	c.dmu.Unlock()
 	return nil
@@ -550,7 +553,14 @@ func (c *Conn) dispatchLoop() {
 		c.dqueue[0] = dispatchItem{}
 		c.dqueue = c.dqueue[1:]
 		c.dmu.Unlock()
-		if d := c.msgr.cfg.Dispatcher; d != nil {
+		d := c.msgr.cfg.Dispatcher
+		if it.accept {
+			if o, ok := d.(ConnObserver); ok {
+				o.HandleAccept(c)
+			}
+			continue
+		}
+		if d != nil {
 			d.Dispatch(c, it.m)
 		}
 		c.msgr.throttle.release(it.size)
@@ -558,8 +568,9 @@ func (c *Conn) dispatchLoop() {
 }
 
 type dispatchItem struct {
-	m    Message
-	size int64
+	m      Message
+	size   int64
+	accept bool // HandleAccept, not a message
 }
 
 var errWait = errors.New("msgr2: peer asked us to wait for its connection")

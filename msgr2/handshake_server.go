@@ -133,12 +133,12 @@ func (h *serverHandshake) authenticate() error {
 			}
 			continue
 		}
-		done, err := h.exchange(sess, req.Payload, mode)
+		refused, err := h.exchange(sess, req.Payload, mode)
 		if err != nil {
 			return err
 		}
-		if !done {
-			if err := bad(eacces, "authentication failed"); err != nil {
+		if refused != 0 {
+			if err := bad(refused, "authentication failed"); err != nil {
 				return err
 			}
 			continue
@@ -153,29 +153,44 @@ func (h *serverHandshake) authenticate() error {
 	return protoErr("peer failed authentication %d times", maxAuthAttempts)
 }
 
-// exchange runs one authentication to AUTH_DONE; false means the auth
-// method refused the peer.
-func (h *serverHandshake) exchange(sess AuthServerSession, payload []byte, mode uint32) (bool, error) {
+// errnoer is implemented by auth errors that carry the errno a real
+// monitor would put in AUTH_BAD_METHOD (auth/cephx's *Error does).
+type errnoer interface{ Errno() int32 }
+
+const ebusy = 16
+
+// exchange runs one authentication to AUTH_DONE. A refusal returns the
+// negative errno for AUTH_BAD_METHOD; EBUSY (no global id yet) closes the
+// connection instead, as ProtocolV2::_handle_auth_request does, so the
+// peer retries later.
+func (h *serverHandshake) exchange(sess AuthServerSession, payload []byte, mode uint32) (int32, error) {
 	for {
 		reply, done, err := sess.Handle(payload)
 		if err != nil {
 			h.log.Info("msgr2: authentication failed", "peer", h.peerAddr, "err", err)
-			return false, nil
+			code := int32(eacces)
+			if e, ok := err.(errnoer); ok && e.Errno() > 0 {
+				code = -e.Errno()
+			}
+			if code == -ebusy {
+				return 0, err
+			}
+			return code, nil
 		}
 		if done {
 			res := sess.Result()
 			if err := h.f.writeControl(&AuthDoneFrame{GlobalID: res.GlobalID, ConMode: mode, Payload: reply}); err != nil {
-				return false, err
+				return 0, err
 			}
 			h.f.stopRecording()
-			return true, nil
+			return 0, nil
 		}
 		if err := h.f.writeControl(&AuthReplyMoreFrame{Payload: reply}); err != nil {
-			return false, err
+			return 0, err
 		}
 		var more AuthRequestMoreFrame
 		if err := readExpected(h.f, &more); err != nil {
-			return false, err
+			return 0, err
 		}
 		payload = more.Payload
 	}

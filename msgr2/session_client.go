@@ -46,7 +46,6 @@ func (c *Conn) connect(ctx context.Context, attempt uint64) error {
 		nc.Close()
 		return err
 	}
-	f.SetLimits(cfg.segmentLimits())
 	tr := &transport{nc: nc, f: f, done: make(chan struct{})}
 	if err := c.openSession(tr, h, attempt); err != nil {
 		tr.close()

@@ -37,7 +37,6 @@ func (m *Messenger) accept(nc net.Conn) {
 		drop(err)
 		return
 	}
-	f.SetLimits(cfg.segmentLimits())
 	tr := &transport{nc: nc, f: f, done: make(chan struct{})}
 	for round := 0; round < maxSessionRounds; round++ {
 		fr, err := f.ReadFrame()
@@ -210,10 +209,13 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 		return false, err
 	}
 	tr.nc.SetDeadline(time.Time{})
+	// HandleAccept goes through the dispatch queue, ahead of the first
+	// message (ms_handle_accept precedes dispatch).
+	c.dmu.Lock()
+	c.dqueue = append(c.dqueue, dispatchItem{accept: true})
+	c.dcond.Signal()
+	c.dmu.Unlock()
 	c.attachLocked(tr)
-	if o, ok := cfg.Dispatcher.(ConnObserver); ok {
-		go o.HandleAccept(c)
-	}
 	return true, nil
 }
 
