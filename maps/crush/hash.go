@@ -49,15 +49,57 @@ func Hash32_2(a, b uint32) uint32 {
 	return h
 }
 
-// Hash32_3 is crush_hash32_3 with CRUSH_HASH_RJENKINS1.
+// Hash32_3 is crush_hash32_3 with CRUSH_HASH_RJENKINS1. It is the mapper's
+// hot path (every straw2 draw), so the five mixes are written out inline;
+// TestHash32_3Unrolled checks it against hashMix.
 func Hash32_3(a, b, c uint32) uint32 {
 	h := hashSeed ^ a ^ b ^ c
 	x, y := uint32(231232), uint32(1232)
-	a, b, h = hashMix(a, b, h)
-	c, x, h = hashMix(c, x, h)
-	y, a, h = hashMix(y, a, h)
-	b, x, h = hashMix(b, x, h)
-	_, _, h = hashMix(y, c, h)
+	a = (a - b - h) ^ (h >> 13)
+	b = (b - h - a) ^ (a << 8)
+	h = (h - a - b) ^ (b >> 13)
+	a = (a - b - h) ^ (h >> 12)
+	b = (b - h - a) ^ (a << 16)
+	h = (h - a - b) ^ (b >> 5)
+	a = (a - b - h) ^ (h >> 3)
+	b = (b - h - a) ^ (a << 10)
+	h = (h - a - b) ^ (b >> 15)
+	c = (c - x - h) ^ (h >> 13)
+	x = (x - h - c) ^ (c << 8)
+	h = (h - c - x) ^ (x >> 13)
+	c = (c - x - h) ^ (h >> 12)
+	x = (x - h - c) ^ (c << 16)
+	h = (h - c - x) ^ (x >> 5)
+	c = (c - x - h) ^ (h >> 3)
+	x = (x - h - c) ^ (c << 10)
+	h = (h - c - x) ^ (x >> 15)
+	y = (y - a - h) ^ (h >> 13)
+	a = (a - h - y) ^ (y << 8)
+	h = (h - y - a) ^ (a >> 13)
+	y = (y - a - h) ^ (h >> 12)
+	a = (a - h - y) ^ (y << 16)
+	h = (h - y - a) ^ (a >> 5)
+	y = (y - a - h) ^ (h >> 3)
+	a = (a - h - y) ^ (y << 10)
+	h = (h - y - a) ^ (a >> 15)
+	b = (b - x - h) ^ (h >> 13)
+	x = (x - h - b) ^ (b << 8)
+	h = (h - b - x) ^ (x >> 13)
+	b = (b - x - h) ^ (h >> 12)
+	x = (x - h - b) ^ (b << 16)
+	h = (h - b - x) ^ (x >> 5)
+	b = (b - x - h) ^ (h >> 3)
+	x = (x - h - b) ^ (b << 10)
+	h = (h - b - x) ^ (x >> 15)
+	y = (y - c - h) ^ (h >> 13)
+	c = (c - h - y) ^ (y << 8)
+	h = (h - y - c) ^ (c >> 13)
+	y = (y - c - h) ^ (h >> 12)
+	c = (c - h - y) ^ (y << 16)
+	h = (h - y - c) ^ (c >> 5)
+	y = (y - c - h) ^ (h >> 3)
+	c = (c - h - y) ^ (y << 10)
+	h = (h - y - c) ^ (c >> 15)
 	return h
 }
 

@@ -82,3 +82,24 @@ func TestLnTablesFormula(t *testing.T) {
 		t.Errorf("crushLn(0xffff) = %#x", got)
 	}
 }
+
+// hash32_3Ref is Hash32_3 written with hashMix, as hash.c is.
+func hash32_3Ref(a, b, c uint32) uint32 {
+	h := hashSeed ^ a ^ b ^ c
+	x, y := uint32(231232), uint32(1232)
+	a, b, h = hashMix(a, b, h)
+	c, x, h = hashMix(c, x, h)
+	y, a, h = hashMix(y, a, h)
+	b, x, h = hashMix(b, x, h)
+	_, _, h = hashMix(y, c, h)
+	return h
+}
+
+func TestHash32_3Unrolled(t *testing.T) {
+	for i := uint32(0); i < 20000; i++ {
+		a, b, c := i*2654435761, i^0xdeadbeef, i*7+uint32(-int32(i))
+		if Hash32_3(a, b, c) != hash32_3Ref(a, b, c) {
+			t.Fatalf("mismatch at %d", i)
+		}
+	}
+}
