@@ -246,17 +246,26 @@ func (s *osdMon) blocklistLs(req *request, f string) {
 	m := s.osdmap
 	n := len(m.Blocklist) + len(m.RangeBlocklist)
 	if isJSON(f) {
+		// Ceph flushes the blocklist and the range blocklist as two
+		// arrays, one after the other.
 		type entry struct {
 			Addr  string `json:"addr"`
 			Until string `json:"until"`
 		}
-		out := []entry{}
+		var out []byte
 		for _, bl := range []map[encoding.EntityAddr]encoding.UTime{m.Blocklist, m.RangeBlocklist} {
+			list := []entry{}
 			for _, a := range slices.SortedFunc(maps.Keys(bl), osdmap.CompareAddr) {
-				out = append(out, entry{a.LegacyString(), bl[a].String()})
+				list = append(list, entry{a.LegacyString(), bl[a].String()})
 			}
+			b, err := renderJSON(list, f)
+			if err != nil {
+				req.respond(errno(syscall.EIO), err.Error(), nil)
+				return
+			}
+			out = append(out, b...)
 		}
-		req.replyJSON(0, fmt.Sprintf("listed %d entries", n), out, f)
+		req.respond(0, fmt.Sprintf("listed %d entries", n), out)
 		return
 	}
 	var b strings.Builder

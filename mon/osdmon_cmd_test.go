@@ -1,6 +1,10 @@
 package mon
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/kelp-ceph/kelp/maps/osdmap"
+)
 
 func TestOSDNewOutIn(t *testing.T) {
 	m := testCluster(t)
@@ -10,5 +14,75 @@ func TestOSDNewOutIn(t *testing.T) {
 	}
 	if !m.osd.osdmap.Exists(0) || m.osd.epoch() != 2 {
 		t.Fatalf("osd.0 missing at epoch %d: state %v", m.osd.epoch(), m.osd.osdmap.OSDState)
+	}
+}
+
+func TestPoolLifecycle(t *testing.T) {
+	m := testCluster(t)
+	m.osd.opts.allowPoolDelete = true
+	for _, c := range []struct {
+		args map[string]any
+		r    int
+		rs   string
+	}{
+		{cmd("osd pool create", "pool", "p1", "pg_num", int64(8)), 0, "pool 'p1' created"},
+		{cmd("osd pool create", "pool", "p1", "pg_num", int64(8)), 0, "pool 'p1' already exists"},
+		{cmd("osd pool set", "pool", "p1", "var", "size", "val", "2"), 0, "set pool 1 size to 2"},
+		{cmd("osd pool set", "pool", "p1", "var", "min_size", "val", "5"), -22, "pool min_size must be between 1 and size, which is set to 2"},
+		{cmd("osd pool rename", "srcpool", "p1", "destpool", "p2"), 0, "pool 'p1' renamed to 'p2'"},
+		{cmd("osd pool rm", "pool", "p2"), -1, ""},
+		{cmd("osd pool rm", "pool", "p2", "pool2", "p2", "yes_i_really_really_mean_it", true), 0, "pool 'p2' removed"},
+		{cmd("osd pool rm", "pool", "p2", "pool2", "p2", "yes_i_really_really_mean_it", true), 0, "pool 'p2' does not exist"},
+	} {
+		got := run(t, m, c.args)
+		if got.r != c.r || (c.rs != "" && got.rs != c.rs) {
+			t.Errorf("%v: got %d %q, want %d %q", c.args, got.r, got.rs, c.r, c.rs)
+		}
+	}
+	om := m.osd.osdmap
+	if om.Epoch != 5 || len(om.Pools) != 0 || om.PoolMax != 1 {
+		t.Fatalf("epoch %d pools %v pool_max %d", om.Epoch, om.Pools, om.PoolMax)
+	}
+	// Every epoch's incremental carries the crc of the full map it makes.
+	for e := uint32(2); e <= om.Epoch; e++ {
+		ib, err := m.osd.v.get(uint64(e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc, err := osdmap.DecodeIncremental(ib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, _, err := m.osd.mapAt(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full.Encode(full.EncodingFeatures())
+		if !inc.HaveCRC || inc.FullCRC != full.CRC {
+			t.Fatalf("epoch %d: full_crc %#x, full map crc %#x", e, inc.FullCRC, full.CRC)
+		}
+	}
+}
+
+func TestOSDSubscription(t *testing.T) {
+	m := testCluster(t)
+	run(t, m, cmd("osd set", "key", "noout"))
+	run(t, m, cmd("osd unset", "key", "noout"))
+	sess := &Session{subs: map[string]*subscription{}}
+	m.sessions[nil] = sess
+	sess.subs["osdmap"] = &subscription{next: 2}
+	m.checkSub(sess, "osdmap")
+	if sess.subs["osdmap"].next != 4 || m.osd.sentEpoch[sess] != 3 {
+		t.Fatalf("after sub from 2: next %d sent %d", sess.subs["osdmap"].next, m.osd.sentEpoch[sess])
+	}
+	// A new epoch goes to the subscriber; a onetime subscription ends.
+	run(t, m, cmd("osd set", "key", "noin"))
+	if sess.subs["osdmap"].next != 5 || m.osd.sentEpoch[sess] != 4 {
+		t.Fatalf("after a commit: next %d sent %d", sess.subs["osdmap"].next, m.osd.sentEpoch[sess])
+	}
+	sess.subs["osdmap"] = &subscription{next: 0, onetime: true}
+	m.checkSub(sess, "osdmap")
+	if _, ok := sess.subs["osdmap"]; ok {
+		t.Fatal("onetime subscription still there")
 	}
 }

@@ -149,11 +149,7 @@ func (s *osdMon) osdMark(req *request) {
 	var removed []string
 	for _, o := range ids {
 		if !pm.Exists(o) {
-			if req.prefix == "osd rm" {
-				fmt.Fprintf(&rs, "osd.%d does not exist. ", o)
-			} else {
-				fmt.Fprintf(&rs, "osd.%d does not exist. ", o)
-			}
+			fmt.Fprintf(&rs, "osd.%d does not exist. ", o)
 			continue
 		}
 		inc := s.pendingInc()
@@ -193,11 +189,9 @@ func (s *osdMon) osdMark(req *request) {
 		rs.WriteString("removed " + strings.Join(removed, ", "))
 	}
 	if !changed {
-		code := 0
-		if len(ids) > 0 && strings.Contains(rs.String(), "does not exist") {
-			code = errno(syscall.ENOENT)
-		}
-		req.respond(code, strings.TrimSpace(rs.String()), nil)
+		// Nothing to do is not an error, not even for OSDs that do not
+		// exist.
+		req.respond(0, strings.TrimSpace(rs.String()), nil)
 		return
 	}
 	s.commit(req, strings.TrimSuffix(rs.String(), " "))
