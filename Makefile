@@ -2,7 +2,7 @@
 GO ?= go
 BINARIES := kelp-mon kelp
 
-.PHONY: all build test check interop fuzz bench run clean
+.PHONY: all build test check interop fuzz bench bench-client run clean
 
 all: build
 
@@ -29,6 +29,10 @@ fuzz:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# kelp's client beside librados against one real ceph-mon (Ceph installed).
+bench-client:
+	$(GO) test -tags interop -run '^$$' -bench BenchmarkClientVsLibrados -benchtime 200x -benchmem ./client
 
 # A ready single-monitor cluster in ./kelp-dev (README's main command).
 run: build
