@@ -102,6 +102,9 @@ func sysInfo() map[string]string {
 }
 
 func (s *monCmds) command(req *request) bool {
+	if s.statusCommand(req) {
+		return true
+	}
 	m := s.m
 	f := req.formatOf(fmtJSONPretty)
 	switch req.prefix {
