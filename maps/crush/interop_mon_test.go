@@ -136,4 +136,33 @@ func TestInteropMonCrushCommands(t *testing.T) {
 	ceph("osd", "crush", "rm", "osd.0")
 	must(m.RemoveItem(0, false))
 	check("rm osd.0")
+
+	// An erasure rule: ErasureCode::create_rule adds an indep rule and
+	// sets max_size to k+m.
+	ceph("osd", "erasure-code-profile", "set", "ec21", "k=2", "m=1", "crush-failure-domain=osd")
+	ceph("osd", "crush", "rule", "create-erasure", "ecrule", "ec21")
+	id, err := m.AddSimpleRule("ecrule", "default", "osd", "", "indep", RuleErasure, -1)
+	must(err)
+	m.Rules[id].MaxSize = 3
+	check("create-erasure")
+
+	ceph("osd", "crush", "tunables", "hammer")
+	must(m.SetTunablesProfile("hammer"))
+	check("tunables hammer")
+	ceph("osd", "crush", "tunables", "optimal")
+	must(m.SetTunablesProfile("optimal"))
+	check("tunables optimal")
+
+	ceph("osd", "crush", "rename-bucket", "b", "bee")
+	must(m.RenameBucket("b", "bee"))
+	check("rename-bucket")
+
+	ceph("osd", "crush", "unlink", "osd.2", "bee")
+	must(m.RemoveItemUnder(2, mustID(t, m, "bee"), true))
+	check("unlink osd.2 from bee")
+
+	ceph("osd", "crush", "rule", "rm", "spread")
+	rid, _ := m.RuleID("spread")
+	must(m.RemoveRule(rid))
+	check("rule rm")
 }

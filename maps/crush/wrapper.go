@@ -621,3 +621,68 @@ func (m *CrushMap) Reweight() error {
 	m.RebuildRootsWithClasses()
 	return nil
 }
+
+// RemoveItemUnder is remove_item_under (`osd crush rm|unlink ITEM
+// ANCESTOR`): take item out of ancestor's subtree only.
+func (m *CrushMap) RemoveItemUnder(item, ancestor int32, unlinkOnly bool) error {
+	if !unlinkOnly && m.bucketInUse(item) {
+		return fmt.Errorf("%w: %d", ErrBusy, item)
+	}
+	if err := m.removeItemUnder(item, ancestor); err != nil {
+		return err
+	}
+	if item < 0 && !unlinkOnly {
+		b := m.Bucket(item)
+		if b == nil {
+			return fmt.Errorf("%w: bucket %d", ErrNotFound, item)
+		}
+		if len(b.Items) > 0 {
+			return fmt.Errorf("%w: bucket %d has %d items", ErrNotEmpty, item, len(b.Items))
+		}
+	}
+	m.maybeRemoveLastInstance(item, unlinkOnly)
+	return nil
+}
+
+func (m *CrushMap) removeItemUnder(item, ancestor int32) error {
+	b := m.Bucket(ancestor)
+	if b == nil {
+		return fmt.Errorf("%w: ancestor %d", ErrInvalid, ancestor)
+	}
+	found := false
+	for i := 0; i < len(b.Items); i++ {
+		id := b.Items[i]
+		if id == item {
+			m.adjustItemWeightInBucket(item, 0, b.ID)
+			_ = m.bucketRemoveItem(b, item)
+			found = true
+		} else if id < 0 {
+			if m.removeItemUnder(item, id) == nil {
+				found = true
+			}
+		}
+	}
+	if !found {
+		return fmt.Errorf("%w: %d under %d", ErrNotFound, item, ancestor)
+	}
+	return nil
+}
+
+// RenameBucket is rename_bucket (`osd crush rename-bucket`).
+func (m *CrushMap) RenameBucket(src, dst string) error {
+	id, ok := m.ItemID(src)
+	if !ok {
+		return fmt.Errorf("%w: srcname = '%s' does not exist", ErrNotFound, src)
+	}
+	if m.NameExists(dst) {
+		return fmt.Errorf("%w: dstname = '%s' already exists", ErrExists, dst)
+	}
+	if !ValidName(dst) {
+		return fmt.Errorf("%w: dstname = '%s' does not match [-_.0-9a-zA-Z]+", ErrInvalid, dst)
+	}
+	if id >= 0 {
+		return fmt.Errorf("%w: srcname = '%s' is not a bucket", ErrInvalid, src)
+	}
+	m.ItemNames[id] = dst
+	return nil
+}
