@@ -1,13 +1,3 @@
-// Package crush is Ceph's CRUSH map and mapper: the map's binary encoding
-// (src/crush/CrushWrapper.cc encode/decode), the placement algorithm
-// (src/crush/mapper.c crush_do_rule), the builder helpers a monitor needs
-// (src/crush/builder.c, CrushWrapper's item and class management) and the
-// JSON/plain dumps the ceph CLI prints.
-//
-// A CrushMap is plain data: callers may read it freely, and mutate it only
-// through the helper methods, which keep bucket weights and the per-class
-// shadow trees consistent as Ceph does. Mapping (DoRule) never modifies the
-// map and is safe for concurrent use.
 package crush
 
 import "fmt"
