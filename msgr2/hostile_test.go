@@ -143,3 +143,22 @@ func TestBadGCMTag(t *testing.T) {
 	io.Copy(io.Discard, nc)
 	logs.waitFor(t, "bad GCM auth tag")
 }
+
+// TestCloseDuringHandshake: closing the Messenger ends handshakes in
+// progress at once rather than at their deadline.
+func TestCloseDuringHandshake(t *testing.T) {
+	srv, _ := newTestMessenger(t, "mon.a", Config{HandshakeTimeout: time.Minute})
+	addrs := listen(t, srv)
+	nc, err := net.Dial("tcp", addrs[0].Addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.Write(appendBanner(nil, FeatureRevision1, 0))
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	srv.Close()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Close took %v", d)
+	}
+}

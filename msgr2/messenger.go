@@ -24,6 +24,7 @@ type Messenger struct {
 	conns     map[string]*Conn // lossless and outgoing sessions by peer address
 	all       map[*Conn]struct{}
 	listeners []net.Listener
+	pending   map[net.Conn]struct{} // accepted, still in the handshake
 	myAddrs   encoding.EntityAddrVec
 	none      *AuthNoneServer
 	globalSeq uint64
@@ -41,7 +42,7 @@ func NewMessenger(cfg Config) *Messenger {
 	}
 	return &Messenger{
 		cfg: cfg, log: cfg.Logger, throttle: newThrottle(cfg.ThrottleBytes),
-		conns: map[string]*Conn{}, all: map[*Conn]struct{}{},
+		conns: map[string]*Conn{}, all: map[*Conn]struct{}{}, pending: map[net.Conn]struct{}{},
 	}
 }
 
@@ -134,10 +135,21 @@ func (m *Messenger) acceptLoop(ln net.Listener) {
 			m.log.Warn("msgr2: accept", "err", err)
 			continue
 		}
+		m.mu.Lock()
+		if m.closed {
+			m.mu.Unlock()
+			nc.Close()
+			return
+		}
+		m.pending[nc] = struct{}{}
 		m.wg.Add(1)
+		m.mu.Unlock()
 		go func() {
 			defer m.wg.Done()
 			m.accept(nc)
+			m.mu.Lock()
+			delete(m.pending, nc)
+			m.mu.Unlock()
 		}()
 	}
 }
@@ -151,6 +163,9 @@ func (m *Messenger) Close() error {
 	var conns []*Conn
 	for c := range m.all {
 		conns = append(conns, c)
+	}
+	for nc := range m.pending {
+		nc.Close() // handshakes in progress end now, not at their deadline
 	}
 	m.mu.Unlock()
 	for _, ln := range lns {

@@ -254,11 +254,34 @@ func cut(c *Conn) {
 // either side: both directions must see every message exactly once, in
 // order.
 func TestReconnectNoLossNoDup(t *testing.T) {
+	osd := []encoding.EntityType{encoding.EntityOSD}
+	secure := func() Config {
+		return Config{AuthServer: &testAuthServer{}, ClusterModes: []uint32{ConModeSecure},
+			NewAuthClient: func(encoding.EntityType) AuthClient { return &testAuthClient{modes: []uint32{ConModeSecure}} }}
+	}
+	cases := map[string]func() Config{
+		"crc": func() Config { return Config{} },
+		"crc+zstd": func() Config {
+			return Config{CompressPeers: osd, CompressionMethods: []CompressionMethod{CompressZstd}}
+		},
+		"secure":         secure,
+		"secure-msgr2.0": func() Config { c := secure(); c.DisableRev1 = true; return c },
+	}
+	for name, mk := range cases {
+		t.Run(name, func(t *testing.T) { reconnectNoLossNoDup(t, mk) })
+	}
+}
+
+func reconnectNoLossNoDup(t *testing.T, mk func() Config) {
 	const n = 2000
-	srv, sd := newTestMessenger(t, "osd.1", Config{ReconnectBackoff: 5 * time.Millisecond})
+	scfg := mk()
+	scfg.ReconnectBackoff = 5 * time.Millisecond
+	srv, sd := newTestMessenger(t, "osd.1", scfg)
 	sd.echo = true
 	addrs := listen(t, srv)
-	cli, cd := newTestMessenger(t, "osd.0", Config{ReconnectBackoff: 5 * time.Millisecond})
+	ccfg := mk()
+	ccfg.ReconnectBackoff = 5 * time.Millisecond
+	cli, cd := newTestMessenger(t, "osd.0", ccfg)
 	listen(t, cli)
 	c := dial(t, cli, addrs, encoding.EntityOSD)
 	var wg sync.WaitGroup
