@@ -1,0 +1,408 @@
+package elector
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/kelp-ceph/kelp/msgr2/msg"
+)
+
+// Config is what the election needs of the monmap and the configuration.
+type Config struct {
+	Rank int // this monitor's rank
+	Size int // monitors in the monmap (paxos_size)
+	// Timeout is mon_election_timeout (Pacific: 5s).
+	Timeout  time.Duration
+	Strategy msg.ElectionStrategy // classic or disallow
+	// Disallowed ranks may never lead (the monmap's disallowed_leaders
+	// under the disallow strategy).
+	Disallowed []int
+	// Features and MonFeatures are this monitor's connection and monitor
+	// features, sent with acks and intersected into the quorum's.
+	Features, MonFeatures uint64
+	// RequiredMonFeatures are the monitor features a peer must have; a
+	// proposer without them is sent a nak (Elector::handle_propose).
+	RequiredMonFeatures uint64
+	// HasEverJoined is the monitor's "joined" flag: a monitor that never
+	// was in a quorum goes back to probing when an election stalls.
+	HasEverJoined bool
+}
+
+// DefaultTimeout is Pacific's mon_election_timeout.
+const DefaultTimeout = 5 * time.Second
+
+// Msg is the part of MMonElection the election logic reads and writes.
+type Msg struct {
+	Op     msg.ElectionOp
+	Epoch  uint32
+	Quorum []int // victory: the quorum
+	// Features and MonFeatures are the sender's (acks, proposals); on a
+	// nak they are the features the sender requires.
+	Features, MonFeatures uint64
+}
+
+func (m Msg) String() string { return fmt.Sprintf("election(%s e%d)", m.Op, m.Epoch) }
+
+// FromMessage extracts what the core needs from a received MMonElection;
+// connFeatures are the features of the connection it came on.
+func FromMessage(m *msg.MonElection, connFeatures uint64) Msg {
+	out := Msg{Op: m.Op, Epoch: m.Epoch, Features: connFeatures, MonFeatures: m.MonFeatures}
+	if m.Op == msg.ElectionOpNak {
+		out.Features = m.QuorumFeatures
+	}
+	for _, r := range m.Quorum {
+		out.Quorum = append(out.Quorum, int(r))
+	}
+	return out
+}
+
+// ToMessage fills the op, epoch, quorum and features of an MMonElection;
+// the caller adds fsid, monmap, metadata, release and sharing data.
+func (m Msg) ToMessage() *msg.MonElection {
+	out := &msg.MonElection{Op: m.Op, Epoch: m.Epoch, MonFeatures: m.MonFeatures}
+	if m.Op == msg.ElectionOpVictory || m.Op == msg.ElectionOpNak {
+		out.QuorumFeatures = m.Features
+	}
+	for _, r := range m.Quorum {
+		out.Quorum = append(out.Quorum, int32(r))
+	}
+	return out
+}
+
+// Envelope is a message for the monitor of rank To.
+type Envelope struct {
+	To  int
+	Msg Msg
+}
+
+// Victory says: this monitor leads Quorum from election epoch Epoch.
+type Victory struct {
+	Epoch       uint32
+	Quorum      []int
+	Features    uint64 // intersection of the quorum's connection features
+	MonFeatures uint64 // intersection of the quorum's monitor features
+}
+
+// Lost says: Leader leads Quorum (this monitor included) from Epoch.
+type Lost struct {
+	Epoch       uint32
+	Leader      int
+	Quorum      []int
+	Features    uint64
+	MonFeatures uint64
+}
+
+// Ready is what one call produced; see the package documentation for
+// the order in which the monitor acts on it.
+type Ready struct {
+	PersistEpoch bool   // Epoch changed: persist it before sending
+	Epoch        uint32 // the election epoch after this call
+	Electing     bool   // an election is under way: leave the quorum
+	Messages     []Envelope
+	Victory      *Victory
+	Lost         *Lost
+	Bootstrap    bool // stalled without ever joining: probe again
+	Nakked       bool // a peer said we lack required features
+}
+
+type ack struct{ features, monFeatures uint64 }
+
+// Elector is one monitor's election state. Not safe for concurrent use.
+type Elector struct {
+	cfg Config
+
+	epoch         uint32
+	participating bool
+	electingMe    bool
+	leaderAcked   int // the rank we deferred to, or -1
+	ackedMe       map[int]ack
+	expire        time.Time // election period end, zero when idle
+
+	// outcome of the last election
+	leader int // -1 while electing
+	quorum []int
+
+	out Ready
+}
+
+// New returns an Elector for a monitor whose store holds persistedEpoch
+// (0 on first boot), as ElectionLogic::init: a first boot starts at epoch
+// 1, an odd epoch (a crash mid-election) is bumped to the next even one.
+func New(cfg Config, persistedEpoch uint32) *Elector {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Strategy == 0 {
+		cfg.Strategy = msg.StrategyClassic
+	}
+	e := &Elector{cfg: cfg, epoch: persistedEpoch, participating: true, leaderAcked: -1, leader: -1}
+	switch {
+	case e.epoch == 0:
+		e.epoch = 1
+	case e.epoch%2 == 1:
+		e.epoch++
+		e.out.PersistEpoch = true
+	}
+	return e
+}
+
+// Init returns what New decided that needs persisting (the bumped epoch).
+func (e *Elector) Init() Ready { return e.leave() }
+
+// Accessors.
+func (e *Elector) Epoch() uint32       { return e.epoch }
+func (e *Elector) Rank() int           { return e.cfg.Rank }
+func (e *Elector) Leader() int         { return e.leader }
+func (e *Elector) Quorum() []int       { return slices.Clone(e.quorum) }
+func (e *Elector) Electing() bool      { return e.epoch%2 == 1 }
+func (e *Elector) ElectingMe() bool    { return e.electingMe }
+func (e *Elector) LeaderAcked() int    { return e.leaderAcked }
+func (e *Elector) HasEverJoined() bool { return e.cfg.HasEverJoined }
+
+// NextDeadline is when Tick must be called next (zero: no timer).
+func (e *Elector) NextDeadline() time.Time { return e.expire }
+
+// SetParticipating turns participation on or off (ceph daemon mon.X
+// connection scores ... / "quorum enter|exit"): a non-participating
+// monitor never proposes.
+func (e *Elector) SetParticipating(p bool) { e.participating = p }
+
+// SetMonmap updates the monmap-derived configuration after the monmap
+// changed (size, this monitor's rank, disallowed leaders, strategy).
+func (e *Elector) SetMonmap(rank, size int, strategy msg.ElectionStrategy, disallowed []int) {
+	e.cfg.Rank, e.cfg.Size, e.cfg.Disallowed = rank, size, slices.Clone(disallowed)
+	if strategy != 0 {
+		e.cfg.Strategy = strategy
+	}
+}
+
+func (e *Elector) leave() Ready {
+	out := e.out
+	out.Epoch = e.epoch
+	e.out = Ready{}
+	return out
+}
+
+func (e *Elector) send(to int, m Msg) {
+	e.out.Messages = append(e.out.Messages, Envelope{To: to, Msg: m})
+}
+
+func (e *Elector) disallowed(rank int) bool {
+	return e.cfg.Strategy == msg.StrategyDisallow && slices.Contains(e.cfg.Disallowed, rank)
+}
+
+func (e *Elector) isCurrentMember(rank int) bool {
+	return e.epoch%2 == 0 && slices.Contains(e.quorum, rank)
+}
+
+// bumpEpoch is ElectionLogic::bump_epoch: persist, forget the current
+// round, and (Elector::notify_bump_epoch) make the monitor join the
+// election.
+func (e *Elector) bumpEpoch(epoch uint32) {
+	e.epoch = epoch
+	e.out.PersistEpoch = true
+	e.electingMe = false
+	e.ackedMe = nil
+	e.out.Electing = true
+	e.leader, e.quorum = -1, nil
+}
+
+func (e *Elector) resetTimer(now time.Time) { e.expire = now.Add(e.cfg.Timeout) }
+func (e *Elector) cancelTimer()             { e.expire = time.Time{} }
+
+// Start calls an election (Elector::call_election, ElectionLogic::start).
+func (e *Elector) Start(now time.Time) Ready {
+	e.start(now)
+	return e.leave()
+}
+
+func (e *Elector) start(now time.Time) {
+	if !e.participating {
+		return
+	}
+	if e.epoch%2 == 0 {
+		e.bumpEpoch(e.epoch + 1)
+	}
+	e.out.Electing = true
+	e.leader, e.quorum = -1, nil
+	e.electingMe = true
+	e.ackedMe = map[int]ack{e.cfg.Rank: {e.cfg.Features, e.cfg.MonFeatures}}
+	e.leaderAcked = -1
+	for r := 0; r < e.cfg.Size; r++ {
+		if r != e.cfg.Rank {
+			e.send(r, Msg{Op: msg.ElectionOpPropose, Epoch: e.epoch, Features: e.cfg.Features, MonFeatures: e.cfg.MonFeatures})
+		}
+	}
+	e.resetTimer(now)
+}
+
+// defer acks who (ElectionLogic::defer, Elector::_defer_to).
+func (e *Elector) deferTo(now time.Time, who int) {
+	if e.electingMe {
+		e.ackedMe = nil
+		e.electingMe = false
+	}
+	e.leaderAcked = who
+	e.send(who, Msg{Op: msg.ElectionOpAck, Epoch: e.epoch, Features: e.cfg.Features, MonFeatures: e.cfg.MonFeatures})
+	e.resetTimer(now)
+}
+
+// LeaveQuorum forgets the last election's outcome, as Monitor::bootstrap
+// does when the monitor goes back to probing: the old quorum's members
+// no longer count as current members, so their proposals are answered
+// by a new election. The epoch is unchanged.
+func (e *Elector) LeaveQuorum() {
+	e.leader, e.quorum = -1, nil
+	e.cancelTimer()
+}
+
+// Tick ends the election period if it is due
+// (ElectionLogic::end_election_period).
+func (e *Elector) Tick(now time.Time) Ready {
+	if e.expire.IsZero() || now.Before(e.expire) {
+		return e.leave()
+	}
+	e.expire = time.Time{}
+	switch {
+	case e.electingMe && len(e.ackedMe) > e.cfg.Size/2:
+		e.declareVictory()
+	case e.cfg.HasEverJoined:
+		e.start(now)
+	default:
+		e.out.Bootstrap = true
+	}
+	return e.leave()
+}
+
+// declareVictory is ElectionLogic::declare_victory and
+// Elector::message_victory.
+func (e *Elector) declareVictory() {
+	e.leaderAcked = -1
+	e.electingMe = false
+	quorum := make([]int, 0, len(e.ackedMe))
+	features, monFeatures := ^uint64(0), ^uint64(0)
+	for r, a := range e.ackedMe {
+		quorum = append(quorum, r)
+		features &= a.features
+		monFeatures &= a.monFeatures
+	}
+	slices.Sort(quorum)
+	e.bumpEpoch(e.epoch + 1)
+	e.cancelTimer()
+	e.leader, e.quorum = e.cfg.Rank, quorum
+	e.cfg.HasEverJoined = true
+	for _, r := range quorum {
+		if r != e.cfg.Rank {
+			e.send(r, Msg{Op: msg.ElectionOpVictory, Epoch: e.epoch, Quorum: slices.Clone(quorum), Features: features, MonFeatures: monFeatures})
+		}
+	}
+	e.out.Victory = &Victory{Epoch: e.epoch, Quorum: slices.Clone(quorum), Features: features, MonFeatures: monFeatures}
+}
+
+// Step handles an election message from the monitor of rank from.
+func (e *Elector) Step(now time.Time, from int, m Msg) Ready {
+	if from < 0 || from >= e.cfg.Size || from == e.cfg.Rank {
+		return e.leave()
+	}
+	switch m.Op {
+	case msg.ElectionOpPropose:
+		e.handlePropose(now, from, m)
+	case msg.ElectionOpAck:
+		e.handleAck(now, from, m)
+	case msg.ElectionOpVictory:
+		e.handleVictory(now, from, m)
+	case msg.ElectionOpNak:
+		e.handleNak(m)
+	}
+	return e.leave()
+}
+
+// handlePropose is Elector::handle_propose and
+// ElectionLogic::receive_propose with the classic or disallow handler.
+func (e *Elector) handlePropose(now time.Time, from int, m Msg) {
+	if m.Epoch%2 == 0 {
+		return // Ceph asserts a propose is sent in an election epoch
+	}
+	if req := e.cfg.RequiredMonFeatures; m.MonFeatures&req != req {
+		e.send(from, Msg{Op: msg.ElectionOpNak, Epoch: m.Epoch, Features: e.cfg.Features, MonFeatures: req})
+		return
+	}
+	switch {
+	case m.Epoch > e.epoch:
+		e.bumpEpoch(m.Epoch)
+	case m.Epoch < e.epoch:
+		// An old propose: a monitor outside a stable quorum has just
+		// started up; call an election so it can join.
+		if e.epoch%2 == 0 && !e.isCurrentMember(from) {
+			e.start(now)
+		}
+		return
+	}
+	me := e.cfg.Rank
+	meDisallowed, fromDisallowed := e.disallowed(me), e.disallowed(from)
+	myWin := !meDisallowed && (me < from || fromDisallowed)
+	theirWin := !fromDisallowed && (me > from || meDisallowed) &&
+		(e.leaderAcked < 0 || e.leaderAcked >= from)
+	switch {
+	case myWin:
+		if e.leaderAcked < 0 && !e.electingMe {
+			e.start(now)
+		}
+	case theirWin:
+		e.deferTo(now, from)
+	}
+}
+
+// handleAck is ElectionLogic::receive_ack.
+func (e *Elector) handleAck(now time.Time, from int, m Msg) {
+	if m.Epoch%2 == 0 {
+		return
+	}
+	if m.Epoch > e.epoch {
+		// We must have restarted: catch up and start over.
+		e.bumpEpoch(m.Epoch)
+		e.start(now)
+		return
+	}
+	if m.Epoch < e.epoch || !e.electingMe {
+		return
+	}
+	e.ackedMe[from] = ack{m.Features, m.MonFeatures}
+	if len(e.ackedMe) == e.cfg.Size {
+		e.declareVictory()
+	}
+}
+
+// handleVictory is ElectionLogic::receive_victory and
+// Elector::handle_victory.
+func (e *Elector) handleVictory(now time.Time, from int, m Msg) {
+	if m.Epoch%2 == 1 {
+		return
+	}
+	e.leaderAcked = -1
+	if m.Epoch != e.epoch+1 {
+		// A funny epoch: we missed part of the election. Catch up and
+		// start over.
+		if m.Epoch > e.epoch {
+			e.bumpEpoch(m.Epoch)
+			e.start(now)
+		}
+		return
+	}
+	if !slices.Contains(m.Quorum, e.cfg.Rank) {
+		return
+	}
+	e.bumpEpoch(m.Epoch)
+	e.cancelTimer()
+	e.leader, e.quorum = from, slices.Clone(m.Quorum)
+	slices.Sort(e.quorum)
+	e.cfg.HasEverJoined = true
+	e.out.Lost = &Lost{Epoch: m.Epoch, Leader: from, Quorum: slices.Clone(e.quorum), Features: m.Features, MonFeatures: m.MonFeatures}
+}
+
+// handleNak is Elector::handle_nak: the proposer lacks features the
+// peer requires; Ceph exits.
+func (e *Elector) handleNak(m Msg) {
+	e.out.Nakked = true
+}
