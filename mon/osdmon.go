@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kelp-ceph/kelp/conf"
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/maps/crush"
 	"github.com/kelp-ceph/kelp/maps/osdmap"
@@ -18,6 +19,7 @@ type osdMon struct {
 	m    *Monitor
 	v    versions
 	opts osdOptions
+	conf *conf.Config // where opts came from
 	// osdmap is the committed map.
 	osdmap *osdmap.OSDMap
 	// pending is the next epoch's incremental, nil when nothing is
@@ -99,6 +101,7 @@ func (s *osdMon) createInitial(tx *store.Transaction) error {
 }
 
 func (s *osdMon) refresh() error {
+	s.configure()
 	last, err := s.v.lastCommitted()
 	if err != nil || last == 0 {
 		return err

@@ -83,12 +83,12 @@ func osdOptionsFrom(c *conf.Config) osdOptions {
 	}
 }
 
-// UseConfig makes the OSD, manager and MDS services use the monitor's
-// configuration (ceph.conf and command line) instead of the compiled-in
-// defaults. Call it before Run.
-func (m *Monitor) UseConfig(c *conf.Config) {
-	if m.osd != nil {
-		m.osd.opts = osdOptionsFrom(c)
+// configure takes the options from the monitor's configuration when it
+// has one (Options.Conf); tests without one keep the defaults.
+func (s *osdMon) configure() {
+	if c := s.m.opts.Conf; c != nil && c != s.conf {
+		s.opts = osdOptionsFrom(c)
+		s.conf = c
 	}
 }
 
