@@ -17,11 +17,18 @@ type Policy struct {
 	Server bool
 }
 
-// DefaultPolicy is what Ceph daemons and clients set up: anything to or
-// from a client is lossy (client side: lossy_client; mon/osd side:
-// stateless_server); between daemons sessions are lossless peers.
+// DefaultPolicy is what Ceph daemons and clients set up (ceph_mon.cc,
+// ceph_osd.cc, librados): monitors keep lossless sessions among themselves
+// (lossless_peer_reuse) and serve everyone else statelessly
+// (stateless_server), who talk to them as lossy clients; anything to or
+// from a client is lossy; between other daemons (OSD to OSD) sessions are
+// lossless peers.
 func DefaultPolicy(me, peer encoding.EntityType, accepting bool) Policy {
-	if me == encoding.EntityClient || peer == encoding.EntityClient {
+	monish := func(t encoding.EntityType) bool { return t == encoding.EntityMon || t == encoding.EntityMgr }
+	switch {
+	case me == encoding.EntityMon && peer == encoding.EntityMon:
+		return Policy{}
+	case monish(me) || monish(peer), me == encoding.EntityClient, peer == encoding.EntityClient:
 		return Policy{Lossy: true, Server: accepting}
 	}
 	return Policy{}
