@@ -6,8 +6,8 @@ package crush
 
 // Mapper computes placements for one map. It holds the scratch state
 // crush_do_rule needs (crush_work), so reusing one Mapper avoids allocating
-// per mapping. A Mapper is not safe for concurrent use; the map must not be
-// changed while a Mapper of it is in use.
+// per mapping. A Mapper is not safe for concurrent use, and the map must not
+// be changed during a DoRule call.
 type Mapper struct {
 	m    *CrushMap
 	work []permWork
@@ -60,6 +60,10 @@ func (p *Mapper) DoRuleInto(dst []int32, ruleno int, x int32, weights []uint32, 
 		p.c = make([]int32, resultMax)
 	}
 	p.args = args
+	if len(p.work) < len(m.Buckets) {
+		// The map grew since NewMapper.
+		p.work = append(p.work, make([]permWork, len(m.Buckets)-len(p.work))...)
+	}
 	// CrushWrapper::do_rule starts from a fresh crush_work, but a
 	// permutation left from an earlier call is a pure function of
 	// (bucket, x), so reusing it cannot change a result.
