@@ -41,3 +41,20 @@ func TestOSDTreeGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestCrushtoolTree compares TreePlain (shadow trees shown, no OSD
+// columns) with `crushtool --tree`.
+func TestCrushtoolTree(t *testing.T) {
+	files, _ := filepath.Glob("testdata/trees/*.txt")
+	if len(files) < 10 {
+		t.Fatalf("only %d tree goldens", len(files))
+	}
+	for _, f := range files {
+		m, _ := loadMap(t, "testdata/bin/"+strings.TrimSuffix(filepath.Base(f), ".txt")+".bin")
+		want, _ := os.ReadFile(f)
+		got := m.TreePlain(true, nil, nil, nil)
+		if strings.TrimRight(got, "\n") != strings.TrimRight(string(want), "\n") {
+			t.Errorf("%s:\ngot\n%s\nwant\n%s", f, got, want)
+		}
+	}
+}

@@ -76,3 +76,13 @@ for f in bin/*.bin; do
   case "$n" in build1000|build10000) continue ;; esac
   crushtool -i "$f" --dump >"dumps/$n.json"
 done
+
+# trees/NAME.txt: crushtool --tree (CrushWrapper::dump_tree, shadow trees
+# included), for the maps without choose_args.
+mkdir -p trees
+rm -f trees/*.txt
+for f in bin/*.bin; do
+  n=$(basename "$f" .bin)
+  case "$n" in build1000|build10000|choose_args) continue ;; esac
+  crushtool -i "$f" --tree >"trees/$n.txt"
+done
