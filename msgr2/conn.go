@@ -222,6 +222,9 @@ func (c *Conn) closeWith(err error, reset bool) {
 		c.mu.Unlock()
 		return
 	}
+	if reset {
+		c.notify(eventReset)
+	}
 	c.state = stateClosed
 	c.closeErr = err
 	tr := c.tr
@@ -237,11 +240,6 @@ func (c *Conn) closeWith(err error, reset bool) {
 	c.dcond.Broadcast()
 	c.dmu.Unlock()
 	c.msgr.forget(c)
-	if reset {
-		if o, ok := c.msgr.cfg.Dispatcher.(ConnObserver); ok {
-			o.HandleReset(c)
-		}
-	}
 }
 
 // attach makes tr the session's transport and starts its reader and
@@ -554,9 +552,13 @@ func (c *Conn) dispatchLoop() {
 		c.dqueue = c.dqueue[1:]
 		c.dmu.Unlock()
 		d := c.msgr.cfg.Dispatcher
-		if it.accept {
+		if it.event != eventMessage {
 			if o, ok := d.(ConnObserver); ok {
-				o.HandleAccept(c)
+				if it.event == eventAccept {
+					o.HandleAccept(c)
+				} else {
+					o.HandleReset(c)
+				}
 			}
 			continue
 		}
@@ -568,9 +570,26 @@ func (c *Conn) dispatchLoop() {
 }
 
 type dispatchItem struct {
-	m      Message
-	size   int64
-	accept bool // HandleAccept, not a message
+	m     Message
+	size  int64
+	event connEvent
+}
+
+// connEvent is a ConnObserver notification queued in order with messages.
+type connEvent int
+
+const (
+	eventMessage connEvent = iota
+	eventAccept
+	eventReset
+)
+
+// notify queues an observer event behind the messages already received.
+func (c *Conn) notify(ev connEvent) {
+	c.dmu.Lock()
+	c.dqueue = append(c.dqueue, dispatchItem{event: ev})
+	c.dcond.Signal()
+	c.dmu.Unlock()
 }
 
 var errWait = errors.New("msgr2: peer asked us to wait for its connection")

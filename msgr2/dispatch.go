@@ -10,7 +10,9 @@ type Dispatcher interface {
 
 // ConnObserver is optionally implemented by a Dispatcher to learn of
 // connections being accepted and reset (ms_handle_accept,
-// ms_handle_reset).
+// ms_handle_reset, ms_handle_remote_reset). The calls come on the
+// connection's dispatch goroutine, in order with its messages: accept
+// before the first message, reset after the last one received.
 type ConnObserver interface {
 	HandleAccept(c *Conn)
 	HandleReset(c *Conn)

@@ -161,9 +161,7 @@ func (c *Conn) openSession(tr *transport, h *clientHandshake, attempt uint64) er
 			c.resetSessionLocked()
 			c.clientCookie = randU64()
 			c.mu.Unlock()
-			if o, ok := cfg.Dispatcher.(ConnObserver); ok {
-				o.HandleReset(c)
-			}
+			c.notify(eventReset)
 			reconnect = false
 		default:
 			return protoErr("unexpected %s in session negotiation", fr.Tag)

@@ -163,6 +163,7 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 				// it is stale (it restarted or reset).
 				m.log.Info("msgr2: peer reset session", "peer", ci.Addrs)
 				ex.resetSessionLocked()
+				ex.notify(eventReset)
 				c = ex
 			}
 			if c == nil {
@@ -211,10 +212,7 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 	tr.nc.SetDeadline(time.Time{})
 	// HandleAccept goes through the dispatch queue, ahead of the first
 	// message (ms_handle_accept precedes dispatch).
-	c.dmu.Lock()
-	c.dqueue = append(c.dqueue, dispatchItem{accept: true})
-	c.dcond.Signal()
-	c.dmu.Unlock()
+	c.notify(eventAccept)
 	c.attachLocked(tr)
 	return true, nil
 }
