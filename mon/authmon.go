@@ -206,3 +206,20 @@ func (s *authMon) healthChecks() map[string]healthCheck {
 		Detail:   []string{"mon." + s.m.name + " has auth_allow_insecure_global_id_reclaim set to true"},
 	}}
 }
+
+// tick rotates the service secrets when due (AuthMonitor::tick and
+// KeyServer::prepare_rotating_update), through Paxos like any change.
+func (s *authMon) tick() {
+	view, err := s.view()
+	if err != nil || s.version == 0 {
+		return
+	}
+	if added, err := view.Rotate(); err != nil || !added {
+		return
+	}
+	s.pending = append(s.pending, func(ks *cephx.KeyServer) error {
+		_, err := ks.Rotate()
+		return err
+	})
+	s.m.proposeAndThen(nil)
+}

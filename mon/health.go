@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/kelp-ceph/kelp/encoding"
+	"github.com/kelp-ceph/kelp/maps/logentry"
 	"github.com/kelp-ceph/kelp/mon/store"
+	"github.com/kelp-ceph/kelp/msgr2/msg"
 )
 
 // Health severities, ordered.
@@ -47,7 +49,10 @@ type healthMute struct {
 // healthMon is HealthMonitor: it gathers the checks the services raise
 // and keeps the operator's mutes ("health"/"mutes" in the store).
 type healthMon struct {
-	m       *Monitor
+	m *Monitor
+	// last is what the previous tick saw, to log changes to the cluster
+	// log as Ceph does ("Health check failed/cleared/update").
+	last    map[string]healthCheck
 	v       versions
 	version uint64
 	mutes   map[string]healthMute
@@ -302,4 +307,35 @@ func (s *healthMon) stage(fn func(map[string]healthMute)) {
 		s.pending = maps.Clone(s.mutes)
 	}
 	fn(s.pending)
+}
+
+// tick logs health changes to the cluster log (HealthMonitor's
+// check_for_* and log_health): a check that appears, disappears or
+// changes its summary.
+func (s *healthMon) tick() {
+	cur := s.checks()
+	if s.last == nil {
+		s.last = map[string]healthCheck{}
+	}
+	for _, code := range slices.Sorted(maps.Keys(cur)) {
+		c := cur[code]
+		prev, seen := s.last[code]
+		prio := logentry.Priority(msg.ClogWarn)
+		if c.Severity == healthErr {
+			prio = msg.ClogError
+		}
+		switch {
+		case !seen:
+			s.m.logm.clog(logentry.ChannelCluster, prio, fmt.Sprintf("Health check failed: %s (%s)", c.Summary, code))
+		case prev.Summary != c.Summary:
+			s.m.logm.clog(logentry.ChannelCluster, prio, fmt.Sprintf("Health check update: %s (%s)", c.Summary, code))
+		}
+	}
+	for _, code := range slices.Sorted(maps.Keys(s.last)) {
+		if _, still := cur[code]; !still {
+			s.m.logm.clog(logentry.ChannelCluster, msg.ClogInfo,
+				fmt.Sprintf("Health check cleared: %s (was: %s)", code, s.last[code].Summary))
+		}
+	}
+	s.last = cur
 }

@@ -47,6 +47,7 @@ type Monitor struct {
 	mds      *mdsMon
 	health   *healthMon
 	config   *configMon
+	logm     *logMon
 
 	// Election outcome: the epoch, the leader's rank and the ranks in
 	// quorum (sorted). A single monitor leads a quorum of itself.
@@ -76,7 +77,8 @@ func newMonitor(name string, st store.Store, log *slog.Logger) *Monitor {
 	m.auth = newAuthMon(m)
 	m.health = newHealthMon(m)
 	m.config = newConfigMon(m)
-	m.services = []service{m.monmap, m.auth, m.kv, m.config, m.health, &monCmds{m}}
+	m.logm = newLogMon(m)
+	m.services = []service{m.monmap, m.auth, m.kv, m.config, m.logm, m.health, &monCmds{m}}
 	m.osd, m.mgr, m.mds = newOSDMon(m), newMgrMon(m), newMDSMon(m)
 	m.services = append(m.services, m.osd, m.mgr, m.mds)
 	for _, s := range m.services {

@@ -135,6 +135,8 @@ func (m *Monitor) Run(ctx context.Context) error {
 			fn()
 			m.maybePropose()
 		case <-tick.C:
+			m.tick()
+			m.maybePropose()
 		}
 	}
 	m.msgr.Close()
@@ -259,6 +261,8 @@ func (m *Monitor) handle(c *msgr2.Conn, mg msgr2.Message) {
 		m.handleGetVersion(s, mg)
 	case *msg.Auth:
 		m.handleAuth(s, mg)
+	case *msg.Log:
+		m.logm.handleLog(s, mg)
 	case *msg.Ping:
 	default:
 		m.log.Debug("dropping unhandled message", "type", mg.Type(), "from", s.Entity.String())
@@ -415,4 +419,17 @@ func (m *Monitor) allowed(s *Session, cmd *commands.Command, cm commands.CmdMap)
 	}
 	return caps.IsCapable(moncap.Request{Entity: s.Entity, Service: req.Service, Command: cmd.Prefix(),
 		Args: params, Read: req.Read, Write: req.Write, Exec: req.Execute, Addr: addr})
+}
+
+// ticker is implemented by services with periodic work (PaxosService::tick).
+type ticker interface{ tick() }
+
+// tick runs every service's periodic work, as the monitor's timer does
+// every mon_tick_interval (5s).
+func (m *Monitor) tick() {
+	for _, svc := range m.services {
+		if t, ok := svc.(ticker); ok {
+			t.tick()
+		}
+	}
 }

@@ -70,3 +70,26 @@ func (s *Session) featuresOr(def uint64) uint64 {
 	}
 	return s.Features
 }
+
+// entityOrMon is the session's entity, or this monitor's for internal
+// requests.
+func (s *Session) entityOrMon(name string) encoding.EntityName {
+	if s == nil {
+		return encoding.EntityName{Type: encoding.EntityMon, ID: name}
+	}
+	return s.Entity
+}
+
+// addrsOrNone is the peer's addresses, typed "any" as Ceph records a
+// client's in log entries.
+func (s *Session) addrsOrNone() encoding.EntityAddrVec {
+	if s == nil {
+		return nil
+	}
+	out := make(encoding.EntityAddrVec, len(s.Addrs))
+	for i, a := range s.Addrs {
+		a.Type = encoding.AddrAny
+		out[i] = a
+	}
+	return out
+}
