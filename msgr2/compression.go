@@ -109,8 +109,9 @@ var zstdEnc, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
 // compressBlock compresses one segment in the stream format of Ceph's
 // compressor plug-ins: raw snappy; zlib as one variation-mark byte (0)
 // followed by raw deflate (ZlibCompressor, compressor_zlib_winsize -15); a
-// zstd frame; lz4 as a u32 block count, {u32 original, u32 compressed}
-// lengths per block and the blocks (LZ4Compressor).
+// u32 original length followed by a zstd frame (ZstdCompressor); lz4 as a
+// u32 block count, {u32 original, u32 compressed} lengths per block and
+// the blocks (LZ4Compressor).
 func compressBlock(m CompressionMethod, src []byte) ([]byte, error) {
 	if len(src) == 0 {
 		return nil, nil
@@ -131,7 +132,8 @@ func compressBlock(m CompressionMethod, src []byte) ([]byte, error) {
 		}
 		return b.Bytes(), nil
 	case CompressZstd:
-		return zstdEnc.EncodeAll(src, nil), nil
+		out := binary.LittleEndian.AppendUint32(make([]byte, 0, 4+len(src)/2), uint32(len(src)))
+		return zstdEnc.EncodeAll(src, out), nil
 	case CompressLZ4:
 		dst := make([]byte, 12+lz4.CompressBlockBound(len(src)))
 		var c lz4.Compressor
@@ -180,35 +182,19 @@ func decompressBlock(m CompressionMethod, src []byte, limit int) ([]byte, error)
 		}
 		return out, nil
 	case CompressZstd:
-		var h zstd.Header
-		if err := h.Decode(src); err != nil {
-			return nil, err
+		if len(src) < 4 {
+			return nil, fmt.Errorf("zstd length prefix truncated")
 		}
-		if !h.HasFCS {
-			// No size in the header: stream, stopping past the limit.
-			r, err := zstd.NewReader(bytes.NewReader(src), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(limit)+1))
-			if err != nil {
-				return nil, err
-			}
-			defer r.Close()
-			out, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
-			if err != nil {
-				return nil, err
-			}
-			if len(out) > limit {
-				return nil, fmt.Errorf("decompresses to more than %d bytes", limit)
-			}
-			return out, nil
+		want := binary.LittleEndian.Uint32(src)
+		if uint64(want) > uint64(limit) {
+			return nil, fmt.Errorf("decompresses to %d bytes, limit %d", want, limit)
 		}
-		if h.FrameContentSize > uint64(limit) {
-			return nil, fmt.Errorf("zstd frame content size %d over %d", h.FrameContentSize, limit)
-		}
-		out, err := zstdDec.DecodeAll(src, make([]byte, 0, h.FrameContentSize))
+		out, err := decompressZstd(src[4:], int(want))
 		if err != nil {
 			return nil, err
 		}
-		if len(out) > limit {
-			return nil, fmt.Errorf("decompresses to more than %d bytes", limit)
+		if len(out) != int(want) {
+			return nil, fmt.Errorf("zstd: %d bytes, prefix says %d", len(out), want)
 		}
 		return out, nil
 	case CompressLZ4:
@@ -250,4 +236,25 @@ func decompressBlock(m CompressionMethod, src []byte, limit int) ([]byte, error)
 		return out, nil
 	}
 	return nil, fmt.Errorf("unsupported compressor %s", m)
+}
+
+// decompressZstd decodes one zstd frame of at most limit bytes. A frame
+// header announcing more is refused before decoding; the shared decoder's
+// memory cap (64 MiB) bounds frames that announce nothing.
+func decompressZstd(src []byte, limit int) ([]byte, error) {
+	var h zstd.Header
+	if err := h.Decode(src); err != nil {
+		return nil, err
+	}
+	if h.HasFCS && h.FrameContentSize > uint64(limit) {
+		return nil, fmt.Errorf("zstd frame content size %d over %d", h.FrameContentSize, limit)
+	}
+	out, err := zstdDec.DecodeAll(src, make([]byte, 0, limit))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > limit {
+		return nil, fmt.Errorf("decompresses to more than %d bytes", limit)
+	}
+	return out, nil
 }
