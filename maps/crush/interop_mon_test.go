@@ -5,6 +5,8 @@ package crush
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,4 +167,34 @@ func TestInteropMonCrushCommands(t *testing.T) {
 	rid, _ := m.RuleID("spread")
 	must(m.RemoveRule(rid))
 	check("rule rm")
+
+	ceph("osd", "crush", "link", "a", "rack=r2")
+	must(m.LinkBucket(mustID(t, m, "a"), Location{"rack": "r2"}))
+	check("link a")
+
+	ceph("osd", "crush", "weight-set", "create-compat")
+	must(m.CreateChooseArgs(DefaultChooseArgs, 1))
+	check("weight-set create-compat")
+
+	// The crush part of `ceph osd tree -f json`, with pool_weights from
+	// the compat weight set.
+	var tree struct {
+		Nodes []map[string]any `json:"nodes"`
+	}
+	must(json.Unmarshal([]byte(ceph("osd", "tree", "-f", "json")), &tree))
+	nodes, err := RenderJSON(m.TreeNodes(false, nil, nil), false)
+	must(err)
+	var mine []map[string]any
+	must(json.Unmarshal(nodes, &mine))
+	crushKeys := []string{"id", "device_class", "name", "type", "type_id", "crush_weight", "depth", "pool_weights", "children"}
+	if len(mine) != len(tree.Nodes) {
+		t.Fatalf("tree: %d nodes, mon has %d", len(mine), len(tree.Nodes))
+	}
+	for i, n := range tree.Nodes {
+		for _, k := range crushKeys {
+			if fmt.Sprint(n[k]) != fmt.Sprint(mine[i][k]) {
+				t.Errorf("tree node %d %q: kelp %v, mon %v", i, k, mine[i][k], n[k])
+			}
+		}
+	}
 }

@@ -131,15 +131,12 @@ func (m *CrushMap) TreeItemFields(it TreeItem, weightSetNames map[int64]string) 
 				}
 				return 0
 			}
-			if len(a.WeightSet) == 1 {
-				pw.Set(name, at(a.WeightSet[0]))
-			} else {
-				l := []any{}
-				for _, ws := range a.WeightSet {
-					l = append(l, at(ws))
-				}
-				pw.Set(name, l)
+			// Pacific lists the weights even for a single position.
+			l := []any{}
+			for _, ws := range a.WeightSet {
+				l = append(l, at(ws))
 			}
+			pw.Set(name, l)
 		}
 		o.Set("pool_weights", pw)
 	}
