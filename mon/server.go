@@ -112,6 +112,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 	cfg.Dispatcher = m
 	if cfg.Registry == nil {
 		cfg.Registry = msg.NewRegistry()
+		msg.RegisterStatfs(cfg.Registry)
 	}
 	m.auth.ks.Extra = m.opts.Keyring
 	cfg.AuthServer = m.newAuthServer(m.opts.Auth)
@@ -263,6 +264,8 @@ func (m *Monitor) handle(c *msgr2.Conn, mg msgr2.Message) {
 		m.handleAuth(s, mg)
 	case *msg.Log:
 		m.logm.handleLog(s, mg)
+	case *msg.Statfs:
+		m.handleStatfs(s, mg)
 	case *msg.Ping:
 	default:
 		m.log.Debug("dropping unhandled message", "type", mg.Type(), "from", s.Entity.String())
@@ -432,4 +435,14 @@ func (m *Monitor) tick() {
 			t.tick()
 		}
 	}
+}
+
+// handleStatfs answers librados' cluster usage request from the manager's
+// digest (MgrStatMonitor::preprocess_statfs). Until a manager reports,
+// the digest is empty and the usage is zero, as with a mgr-less ceph-mon.
+func (m *Monitor) handleStatfs(s *Session, mg *msg.Statfs) {
+	// Version is the digest's version: none has been received.
+	reply := &msg.StatfsReply{FSID: m.monmap.current.FSID}
+	reply.Hdr.Tid = mg.Hdr.Tid
+	s.send(reply)
 }
