@@ -64,6 +64,7 @@ func (s *configMon) refresh() error {
 		return err
 	}
 	s.values, s.version = values, last
+	s.applyToSelf()
 	for sess := range s.sent {
 		s.checkSub(sess, "config")
 	}
@@ -569,4 +570,24 @@ func textTable(rows [][]string) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// applyToSelf gives the monitor's own configuration the central values
+// for mon.NAME, at the "mon" level: below the conf file and the command
+// line, as a daemon's md_config_t ranks them.
+func (s *configMon) applyToSelf() {
+	cfg := s.m.opts.Conf
+	if cfg == nil {
+		return
+	}
+	eff := s.effective(encoding.EntityName{Type: encoding.EntityMon, ID: s.m.name})
+	for _, o := range conf.Options() {
+		if st, ok := eff[o.Name]; ok {
+			if err := cfg.Set(o.Name, st.value, conf.SourceMon); err != nil {
+				s.m.log.Warn("central config value does not apply", "option", o.Name, "err", err)
+			}
+		} else {
+			cfg.Unset(o.Name, conf.SourceMon)
+		}
+	}
 }
