@@ -164,9 +164,18 @@ func (s *osdMon) pendingCrush() (*crush.CrushMap, error) {
 
 // setPendingCrush stores a modified CRUSH map in the pending incremental
 // (encoded with the map's features, as the quorum's features would be).
+// The map goes through a decode first: decoding finalizes a CRUSH map
+// (CrushWrapper::finalize recomputes max_devices from the buckets and the
+// device names), and an OSD re-encodes the decoded map when it checks an
+// incremental's full_crc, so only a finalized map's bytes are stable.
 func (s *osdMon) setPendingCrush(cm *crush.CrushMap) {
+	f := s.osdmap.EncodingFeatures()
+	b := cm.Encode(f)
+	if fin, err := crush.Decode(b); err == nil {
+		b = fin.Encode(f)
+	}
 	inc := s.pendingInc()
-	inc.Crush = cm.Encode(s.osdmap.EncodingFeatures())
+	inc.Crush = b
 }
 
 func (s *osdMon) encodePending(tx *store.Transaction) (bool, error) {

@@ -404,7 +404,11 @@ func crushTree(cm *crush.CrushMap, m *osdmap.OSDMap, withOSD, asJSON, shadow boo
 			nodes = append(nodes, o)
 			return
 		}
-		r := row{fmt.Sprint(it.id), cls, weightStr(it.weight), strings.Repeat("    ", it.depth) + typeName + " " + name}
+		label := typeName + " " + name
+		if it.id >= 0 {
+			label = name // devices are listed by name alone
+		}
+		r := row{fmt.Sprint(it.id), cls, weightStr(it.weight), strings.Repeat("    ", it.depth) + label}
 		rows = append(rows, append(r, osdCols(it.id)...))
 	})
 	// Stray OSDs: in the map but not in the CRUSH hierarchy.
