@@ -25,9 +25,16 @@ func connect(ctx context.Context, a *cliArgs, stderr io.Writer) (*client.Client,
 	defer cancel()
 	cl, err := client.Connect(cctx, client.Options{Config: c, Keyring: a.keyring})
 	if err != nil {
-		code := syscall.ETIMEDOUT
-		if errors.Is(err, syscall.EACCES) {
+		// The ceph CLI says "[errno N] RADOS ... (error connecting to the
+		// cluster)": 13 for a refused key, 110 when no monitor answered,
+		// 2 when the configuration or keyring is missing.
+		var he *client.HuntError
+		code := syscall.ENOENT
+		switch {
+		case errors.Is(err, syscall.EACCES):
 			code = syscall.EACCES
+		case errors.As(err, &he):
+			code = syscall.ETIMEDOUT
 		}
 		fmt.Fprintf(stderr, "kelp: error connecting to the cluster: [errno %d] %v\n", int(code), err)
 		return nil, 1
