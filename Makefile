@@ -30,6 +30,12 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# The same client workload against kelp-mon and a real ceph-mon, side by
+# side, with kelp's figure over ceph-mon's for each (needs Ceph installed).
+bench-compare:
+	$(GO) test -tags interop -run '^$$' -bench Compare -benchtime 3s -timeout 30m ./interop/ | tee bench-compare.out
+	@bash scripts/bench-ratio.sh bench-compare.out
+
 # kelp's client beside librados against one real ceph-mon (Ceph installed).
 bench-client:
 	$(GO) test -tags interop -run '^$$' -bench BenchmarkClientVsLibrados -benchtime 200x -benchmem ./client

@@ -315,3 +315,18 @@ func (c *Cluster) stop() {
 	}
 	os.RemoveAll(c.Dir)
 }
+
+// MonPID returns the process id of the running monitor, for measuring
+// its CPU time and memory.
+func (c *Cluster) MonPID() int {
+	for i := len(c.procs) - 1; i >= 0; i-- {
+		if c.names[i] == "mon.a" && c.procs[i].ProcessState == nil {
+			return c.procs[i].Process.Pid
+		}
+	}
+	return 0
+}
+
+// Stop stops the cluster now, for clusters that outlive one test (the
+// comparison benchmarks share theirs).
+func (c *Cluster) Stop() { c.stop() }
