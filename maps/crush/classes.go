@@ -139,7 +139,7 @@ func (m *CrushMap) removeRoot(id int32) {
 	delete(m.ItemNames, id)
 	delete(m.ClassBucket, id)
 	delete(m.ClassMap, id)
-	m.dropChooseArgs(id)
+	m.fixChooseArgs()
 }
 
 // populateClasses is populate_classes.
@@ -150,16 +150,18 @@ func (m *CrushMap) populateClasses(old map[int32]map[int32]int32) {
 			used[id] = true
 		}
 	}
+	// Weight-set sums of the shadow buckets made so far, per choose_args.
+	itemWeights := map[int64]map[int32][]uint32{}
 	for _, r := range m.rootsShadow(false) {
 		for _, c := range slices.Sorted(maps.Keys(m.ClassNames)) {
-			m.deviceClassClone(r, c, old, used)
+			m.deviceClassClone(r, c, old, used, itemWeights)
 		}
 	}
 }
 
 // deviceClassClone is device_class_clone: the class-c shadow of bucket
 // orig, made depth first so children get their ids before parents.
-func (m *CrushMap) deviceClassClone(orig, c int32, old map[int32]map[int32]int32, used map[int32]bool) (int32, bool) {
+func (m *CrushMap) deviceClassClone(orig, c int32, old map[int32]map[int32]int32, used map[int32]bool, itemWeights map[int64]map[int32][]uint32) (int32, bool) {
 	name, ok := m.ItemNames[orig]
 	if !ok {
 		return 0, false
@@ -180,6 +182,7 @@ func (m *CrushMap) deviceClassClone(orig, c int32, old map[int32]map[int32]int32
 	if err != nil {
 		return 0, false
 	}
+	var origPos []int // copy position -> original position
 	for i, it := range o.Items {
 		w := o.ItemWeightAt(i)
 		if it >= 0 {
@@ -187,16 +190,18 @@ func (m *CrushMap) deviceClassClone(orig, c int32, old map[int32]map[int32]int32
 				if m.bucketAddItem(cp, it, w) != nil {
 					return 0, false
 				}
+				origPos = append(origPos, i)
 			}
 			continue
 		}
-		child, ok := m.deviceClassClone(it, c, old, used)
+		child, ok := m.deviceClassClone(it, c, old, used, itemWeights)
 		if !ok {
 			return 0, false
 		}
 		if m.bucketAddItem(cp, child, m.Bucket(child).Weight) != nil {
 			return 0, false
 		}
+		origPos = append(origPos, i)
 	}
 	var bno int32
 	if id, ok := old[orig][c]; ok {
@@ -218,5 +223,49 @@ func (m *CrushMap) deviceClassClone(orig, c int32, old map[int32]map[int32]int32
 		m.ClassBucket[orig] = map[int32]int32{}
 	}
 	m.ClassBucket[orig][c] = id
+	m.cloneWeightSets(orig, id, cp, origPos, itemWeights)
 	return id, true
+}
+
+// cloneWeightSets is the choose_args part of device_class_clone: the shadow
+// gets the original's weight sets for its devices and its shadow children's
+// sums for its buckets. Like Ceph, the recorded sum of a multi-position set
+// keeps only the last position's total.
+func (m *CrushMap) cloneWeightSets(orig, id int32, cp *Bucket, origPos []int, itemWeights map[int64]map[int32][]uint32) {
+	for _, key := range sortedKeys64(m.ChooseArgs) {
+		am := m.ChooseArgs[key]
+		o := am[-1-orig]
+		positions := len(o.WeightSet)
+		n := ChooseArg{}
+		if positions > 0 {
+			n.WeightSet = make([][]uint32, positions)
+		}
+		for s := range n.WeightSet {
+			n.WeightSet[s] = make([]uint32, len(cp.Items))
+		}
+		if itemWeights[key] == nil {
+			itemWeights[key] = map[int32][]uint32{}
+		}
+		for s := range n.WeightSet {
+			sums := make([]uint32, positions)
+			for i, it := range cp.Items {
+				var w uint32
+				if it >= 0 {
+					if p := origPos[i]; p < len(o.WeightSet[s]) {
+						w = o.WeightSet[s][p]
+					}
+				} else if cw, ok := itemWeights[key][it]; ok && s < len(cw) {
+					w = cw[s]
+				}
+				n.WeightSet[s][i] = w
+				sums[s] += w
+			}
+			itemWeights[key][id] = sums
+		}
+		if positions > 0 {
+			am[-1-id] = n
+		} else {
+			delete(am, -1-id)
+		}
+	}
 }

@@ -14,7 +14,9 @@
 //     RemoveItemUnder, AdjustItemWeight, Reweight, UpdateDeviceClass,
 //     RemoveDeviceClass (with the "name~class" shadow trees rebuilt as
 //     Ceph does), AddSimpleRule, RemoveRule, SetTunablesProfile, SetTunable,
-//     RenameBucket, name and id lookups;
+//     RenameBucket, CreateChooseArgs, ChooseArgsAdjustItemWeight, name and
+//     id lookups; weight sets (choose_args) are kept in step with every
+//     change as CrushWrapper keeps them;
 //   - output: Dump/DumpRule/DumpTunables (`ceph osd crush dump`), Tree,
 //     TreeNodes, TreePlain and TextTable (`ceph osd tree`), as ordered JSON
 //     values (Object, Float) that encoding/json renders like Ceph's

@@ -176,6 +176,29 @@ func TestInteropMonCrushCommands(t *testing.T) {
 	must(m.CreateChooseArgs(DefaultChooseArgs, 1))
 	check("weight-set create-compat")
 
+	// Hierarchy changes keep the weight sets in step.
+	ceph("osd", "crush", "weight-set", "reweight-compat", "osd.1", "0.3")
+	must(m.ChooseArgsAdjustItemWeight(DefaultChooseArgs, 1, []uint32{WeightFixed(0.3)}))
+	check("weight-set reweight-compat")
+	ceph("osd", "crush", "add", "osd.0", "1.0", "host=d", "rack=r1", "root=default")
+	must(m.InsertItem(0, WeightFixed(1), "osd.0", Location{"host": "d", "rack": "r1", "root": "default"}))
+	check("add osd.0 with weight sets")
+	ceph("osd", "crush", "set-device-class", "ssd", "osd.0")
+	setDeviceClass(0, "ssd")
+	check("class osd.0 with weight sets")
+	ceph("osd", "crush", "reweight", "osd.1", "1.5")
+	must(m.AdjustItemWeight(1, WeightFixed(1.5)))
+	check("reweight with weight sets")
+	ceph("osd", "crush", "move", "d", "rack=r2")
+	must(m.MoveBucket(mustID(t, m, "d"), Location{"rack": "r2"}))
+	check("move with weight sets")
+	ceph("osd", "crush", "reweight-all")
+	must(m.Reweight())
+	check("reweight-all with weight sets")
+	ceph("osd", "crush", "rm", "osd.1")
+	must(m.RemoveItem(1, false))
+	check("rm with weight sets")
+
 	// The crush part of `ceph osd tree -f json`, with pool_weights from
 	// the compat weight set.
 	var tree struct {

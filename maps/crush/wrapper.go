@@ -107,7 +107,17 @@ func (m *CrushMap) addBucket(id int32, alg BucketAlg, typ uint16, items []int32,
 	if err != nil {
 		return 0, err
 	}
-	return m.addBucketAt(id, b)
+	id, err = m.addBucketAt(id, b)
+	if err != nil {
+		return 0, err
+	}
+	// New buckets with items get weight sets from their weights.
+	if len(items) > 0 {
+		for _, am := range m.ChooseArgs {
+			am[-1-id] = ChooseArg{WeightSet: repeatWeights(weights, chooseArgsPositions(am))}
+		}
+	}
+	return id, nil
 }
 
 // InsertItem is insert_item: put item (a device, or a detached bucket)
@@ -161,12 +171,14 @@ func (m *CrushMap) InsertItem(item int32, weight uint32, name string, loc Locati
 		if m.SubtreeContains(cur, id) {
 			return fmt.Errorf("%w: %d contains %q; cannot form a loop", ErrInvalid, cur, bname)
 		}
-		if err := m.bucketAddItem(b, cur, 0); err != nil {
+		if err := m.wrapperAddItem(b, cur, 0); err != nil {
 			return err
 		}
 		break
 	}
-	if m.adjustItemWeightInLoc(item, weight, loc) > 0 {
+	// Weight sets get the device's weight too (init_weight_sets, as
+	// osd_crush_update_weight_set defaults); a moved bucket keeps its own.
+	if m.adjustItemWeightInLoc(item, weight, loc, item >= 0) > 0 {
 		if item >= m.MaxDevices {
 			m.MaxDevices = item + 1
 		}
@@ -178,23 +190,25 @@ func (m *CrushMap) InsertItem(item int32, weight uint32, name string, loc Locati
 
 // adjustItemWeightInLoc is adjust_item_weight_in_loc: set item's weight in
 // each bucket named by loc that holds it; returns how many changed.
-func (m *CrushMap) adjustItemWeightInLoc(item int32, weight uint32, loc Location) int {
+func (m *CrushMap) adjustItemWeightInLoc(item int32, weight uint32, loc Location, updateWeightSets bool) int {
 	changed := 0
 	for _, k := range slices.Sorted(maps.Keys(loc)) {
 		id, ok := m.ItemID(loc[k])
 		if !ok || m.Bucket(id) == nil {
 			continue
 		}
-		if m.adjustItemWeightInBucket(item, weight, id) > 0 {
+		if m.adjustItemWeightInBucket(item, weight, id, updateWeightSets) > 0 {
 			changed++
 		}
 	}
 	return changed
 }
 
-// adjustItemWeightInBucket sets item's weight in one bucket and propagates
-// the bucket's new weight to every bucket above it.
-func (m *CrushMap) adjustItemWeightInBucket(item int32, weight uint32, bucketID int32) int {
+// adjustItemWeightInBucket is adjust_item_weight_in_bucket: set item's
+// weight in one bucket (and, with updateWeightSets, in its weight sets),
+// propagate the bucket's new weight to every bucket above it, and keep the
+// bucket's weight sets summing up the tree.
+func (m *CrushMap) adjustItemWeightInBucket(item int32, weight uint32, bucketID int32, updateWeightSets bool) int {
 	b := m.Bucket(bucketID)
 	if b == nil {
 		return 0
@@ -202,20 +216,21 @@ func (m *CrushMap) adjustItemWeightInBucket(item int32, weight uint32, bucketID 
 	changed := 0
 	for i := 0; i < len(b.Items); i++ {
 		if b.Items[i] == item {
-			m.bucketAdjustItemWeight(b, item, weight)
-			m.adjustItemWeightAll(bucketID, b.Weight)
+			m.wrapperAdjustItemWeight(b, item, weight, updateWeightSets)
+			m.adjustItemWeightAll(bucketID, b.Weight, false)
 			changed++
 		}
 	}
+	m.propagateWeightSets(b)
 	return changed
 }
 
 // adjustItemWeightAll is adjust_item_weight: set id's weight in every
 // bucket holding it. It returns how many buckets changed.
-func (m *CrushMap) adjustItemWeightAll(id int32, weight uint32) int {
+func (m *CrushMap) adjustItemWeightAll(id int32, weight uint32, updateWeightSets bool) int {
 	changed := 0
 	for _, b := range m.Buckets {
-		if b != nil && m.adjustItemWeightInBucket(id, weight, b.ID) > 0 {
+		if b != nil && m.adjustItemWeightInBucket(id, weight, b.ID, updateWeightSets) > 0 {
 			changed++
 		}
 	}
@@ -226,7 +241,7 @@ func (m *CrushMap) adjustItemWeightAll(id int32, weight uint32) int {
 // appears and updates every ancestor, then rebuilds the shadow trees
 // (`osd crush reweight`).
 func (m *CrushMap) AdjustItemWeight(id int32, weight uint32) error {
-	if m.adjustItemWeightAll(id, weight) == 0 {
+	if m.adjustItemWeightAll(id, weight, true) == 0 {
 		return fmt.Errorf("%w: %d", ErrNotFound, id)
 	}
 	m.RebuildRootsWithClasses()
@@ -266,7 +281,7 @@ func (m *CrushMap) UpdateItem(item int32, weight uint32, name string, loc Locati
 	if ok, old := m.checkItemLoc(item, loc); ok {
 		changed := false
 		if old != weight {
-			m.adjustItemWeightInLoc(item, weight, loc)
+			m.adjustItemWeightInLoc(item, weight, loc, true)
 			m.RebuildRootsWithClasses()
 			changed = true
 		}
@@ -307,8 +322,8 @@ func (m *CrushMap) detachBucket(id int32) uint32 {
 	b := m.Bucket(id)
 	w := b.Weight
 	if p, ok := m.ImmediateParent(id); ok {
-		m.adjustItemWeightInBucket(id, 0, p)
-		_ = m.bucketRemoveItem(m.Bucket(p), id)
+		m.adjustItemWeightInBucket(id, 0, p, true)
+		_ = m.wrapperRemoveItem(m.Bucket(p), id)
 	}
 	return w
 }
@@ -348,8 +363,8 @@ func (m *CrushMap) RemoveItem(item int32, unlinkOnly bool) error {
 		// (with weight 0) unless it was the last one.
 		for i := 0; i < len(b.Items); i++ {
 			if b.Items[i] == item {
-				m.adjustItemWeightInBucket(item, 0, b.ID)
-				_ = m.bucketRemoveItem(b, item)
+				m.adjustItemWeightInBucket(item, 0, b.ID, true)
+				_ = m.wrapperRemoveItem(b, item)
 				found = true
 			}
 		}
@@ -375,7 +390,7 @@ func (m *CrushMap) maybeRemoveLastInstance(item int32, unlinkOnly bool) bool {
 		m.Buckets[-1-item] = nil
 		delete(m.ClassBucket, item)
 		delete(m.ClassMap, item)
-		m.dropChooseArgs(item)
+		m.fixChooseArgs()
 	}
 	if (item >= 0 || !unlinkOnly) && m.ItemExists(item) {
 		delete(m.ItemNames, item)
@@ -414,19 +429,16 @@ func (m *CrushMap) bucketInUse(item int32) bool {
 	return false
 }
 
-// dropChooseArgs forgets choose_args of a deleted bucket.
-func (m *CrushMap) dropChooseArgs(id int32) {
-	for _, am := range m.ChooseArgs {
-		delete(am, -1-id)
-	}
-}
-
 // Reweight is CrushWrapper::reweight (`osd crush reweight-all`): recompute
 // every bucket weight from the devices up.
 func (m *CrushMap) Reweight() error {
 	for _, r := range m.rootsShadow(false) {
-		if err := m.reweightBucket(m.Bucket(r)); err != nil {
+		b := m.Bucket(r)
+		if err := m.reweightBucket(b); err != nil {
 			return err
+		}
+		for _, key := range slices.Sorted(maps.Keys(m.ChooseArgs)) {
+			m.reweightWeightSets(b, m.ChooseArgs[key])
 		}
 	}
 	m.RebuildRootsWithClasses()
@@ -464,8 +476,8 @@ func (m *CrushMap) removeItemUnder(item, ancestor int32) error {
 	for i := 0; i < len(b.Items); i++ {
 		id := b.Items[i]
 		if id == item {
-			m.adjustItemWeightInBucket(item, 0, b.ID)
-			_ = m.bucketRemoveItem(b, item)
+			m.adjustItemWeightInBucket(item, 0, b.ID, true)
+			_ = m.wrapperRemoveItem(b, item)
 			found = true
 		} else if id < 0 {
 			if m.removeItemUnder(item, id) == nil {
