@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/interop/harness"
 )
 
@@ -25,6 +26,22 @@ func TestInteropReconnect(t *testing.T) {
 	osdmaps, _ := c.Subscribe(ctx, "osdmap")
 	first := <-osdmaps
 	gid := c.GlobalID()
+
+	// After authenticating the client fetched service tickets for osd and
+	// mgr with an MAuth request, as MonClient::_check_auth_tickets does.
+	for {
+		c.mu.Lock()
+		cx := c.sess.auth.cx
+		ok := cx.Ticket(encoding.EntityOSD).HaveKey(time.Now()) && cx.Ticket(encoding.EntityMgr).HaveKey(time.Now())
+		c.mu.Unlock()
+		if ok {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatal("no osd/mgr service tickets")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 
 	c.mu.Lock()
 	c.sess.conn.Close()
@@ -45,4 +62,40 @@ func TestInteropReconnect(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 	t.Logf("global id %d, then %d", gid, c.GlobalID())
+}
+
+// TestInteropTicketRenewal: with a short auth ticket lifetime the client
+// renews its auth ticket on the open session (CEPHX_GET_AUTH_SESSION_KEY
+// in an MAuth) before it expires, and keeps working.
+func TestInteropTicketRenewal(t *testing.T) {
+	cl := harness.StartMon(t, harness.Options{Conf: map[string]string{"auth mon ticket ttl": "4", "auth service ticket ttl": "4"}})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := Connect(ctx, Options{ConfPath: cl.ConfPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	expires := func() time.Time {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if tk := c.sess.auth.cx.Ticket(encoding.EntityAuth); tk != nil {
+			return tk.Expires
+		}
+		return time.Time{}
+	}
+	first := expires()
+	for expires().Equal(first) {
+		if ctx.Err() != nil {
+			t.Fatal("auth ticket never renewed")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("auth ticket renewed: expiry %s -> %s", first.Format(time.StampMilli), expires().Format(time.StampMilli))
+	if _, _, err := c.MonCommand(ctx, `{"prefix": "mon stat"}`, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st := c.Stats(); st.Sessions != 1 {
+		t.Fatalf("renewal cost a session: %+v", st)
+	}
 }
