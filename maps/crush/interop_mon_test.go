@@ -199,6 +199,24 @@ func TestInteropMonCrushCommands(t *testing.T) {
 	must(m.RemoveItem(1, false))
 	check("rm with weight sets")
 
+	// `ceph osd crush tree`, plain and JSON, with and without shadows.
+	for _, shadow := range []bool{false, true} {
+		args := []string{"osd", "crush", "tree"}
+		if shadow {
+			args = append(args, "--show-shadow")
+		}
+		plain := strings.TrimRight(ceph(args...), "\n")
+		if got := strings.TrimRight(m.CrushTreePlain(shadow, nil), "\n"); got != plain {
+			t.Errorf("crush tree (shadow %v):\ngot\n%s\nwant\n%s", shadow, got, plain)
+		}
+		js := strings.TrimSpace(ceph(append(args, "-f", "json")...))
+		got, err := RenderJSON(m.CrushTreeJSON(shadow, nil), false)
+		must(err)
+		if string(got) != js {
+			t.Errorf("crush tree json (shadow %v):\ngot  %s\nwant %s", shadow, got, js)
+		}
+	}
+
 	// The crush part of `ceph osd tree -f json`, with pool_weights from
 	// the compat weight set.
 	var tree struct {

@@ -293,3 +293,96 @@ func (t *TextTable) String() string {
 	}
 	return sb.String()
 }
+
+// weightSetColumns names the choose_args sets as tree columns: "(compat)"
+// for DefaultChooseArgs, else weightSetNames[key] or the key.
+func (m *CrushMap) weightSetColumns(weightSetNames map[int64]string) ([]int64, []string) {
+	keys := sortedKeys64(m.ChooseArgs)
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		switch n, ok := weightSetNames[k]; {
+		case k == DefaultChooseArgs:
+			names[i] = "(compat)"
+		case ok:
+			names[i] = n
+		default:
+			names[i] = strconv.FormatInt(k, 10)
+		}
+	}
+	return keys, names
+}
+
+// CrushTreePlain is CrushWrapper::dump_tree's plain form (`ceph osd crush
+// tree`, `crushtool --tree`): ID, CLASS, WEIGHT, one column per weight set
+// (the item's position-0 weight in its parent), TYPE NAME.
+func (m *CrushMap) CrushTreePlain(showShadow bool, weightSetNames map[int64]string) string {
+	t := NewTextTable()
+	t.DefineColumn("ID", AlignLeft, AlignRight)
+	t.DefineColumn("CLASS", AlignLeft, AlignRight)
+	t.DefineColumn("WEIGHT", AlignLeft, AlignRight)
+	keys, names := m.weightSetColumns(weightSetNames)
+	for _, n := range names {
+		t.DefineColumn(n, AlignLeft, AlignRight)
+	}
+	t.DefineColumn("TYPE NAME", AlignLeft, AlignLeft)
+	for _, it := range m.Tree(showShadow, nil) {
+		c, _ := m.ItemClass(it.ID)
+		row := []string{strconv.Itoa(int(it.ID)), c, WeightString(it.Weight)}
+		for _, k := range keys {
+			cell := ""
+			if pb := m.Bucket(it.Parent); it.Parent < 0 && pb != nil {
+				if a := m.ChooseArgs[k][-1-it.Parent]; len(a.WeightSet) > 0 {
+					ws := a.WeightSet[0]
+					pos := 0
+					for pos < len(ws) && pos < len(pb.Items) && pb.Items[pos] != it.ID {
+						pos++
+					}
+					if pos < len(ws) {
+						cell = WeightString(float32(ws[pos]) / 0x10000)
+					}
+				}
+			}
+			row = append(row, cell)
+		}
+		name := strings.Repeat("    ", it.Depth)
+		if it.IsBucket() {
+			name += m.TypeNames[int32(m.Bucket(it.ID).Type)] + " " + m.ItemNames[it.ID]
+		} else {
+			name += fmt.Sprintf("osd.%d", it.ID)
+		}
+		t.AddRow(append(row, name)...)
+	}
+	return t.String()
+}
+
+// CrushTreeJSON is CrushWrapper::dump_tree's formatted form (`ceph osd
+// crush tree -f json`): the nodes, then "stray" devices that have a name
+// but sit in no bucket.
+func (m *CrushMap) CrushTreeJSON(showShadow bool, weightSetNames map[int64]string) *Object {
+	items := m.Tree(showShadow, nil)
+	touched := map[int32]bool{}
+	nodes := []any{}
+	for _, it := range items {
+		touched[it.ID] = true
+		o := m.TreeItemFields(it, weightSetNames)
+		if it.IsBucket() {
+			ch := it.Children
+			if ch == nil {
+				ch = []int32{}
+			}
+			o.Set("children", ch)
+		}
+		nodes = append(nodes, o)
+	}
+	stray := []any{}
+	maxID := int32(-1)
+	for id := range m.ItemNames {
+		maxID = max(maxID, id)
+	}
+	for i := int32(0); i <= maxID; i++ {
+		if m.ItemExists(i) && !touched[i] {
+			stray = append(stray, m.TreeItemFields(TreeItem{ID: i}, weightSetNames))
+		}
+	}
+	return NewObject().Set("nodes", nodes).Set("stray", stray)
+}
