@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kelp-ceph/kelp/conf"
 	"github.com/kelp-ceph/kelp/encoding"
 )
 
@@ -73,25 +74,28 @@ func LoadKeyRing(path string) (*KeyRing, error) {
 // `caps SERVICE` or the retired `auid`. A section with no lines adds
 // nothing; one with caps but no key adds an entry with an empty key.
 func ParseKeyRingText(text string) (*KeyRing, error) {
-	secs, err := parseConf(text)
+	// Keyrings are written in Ceph's ConfFile dialect, which ceph-authtool
+	// parses with the same code as ceph.conf.
+	f, err := conf.Parse([]byte(text))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("auth: keyring: %w", err)
 	}
 	kr := NewKeyRing()
-	for _, sec := range secs {
-		if sec.name == "global" {
+	for _, sec := range f.Order {
+		if sec == "global" {
 			continue
 		}
-		name, err := encoding.ParseEntityName(sec.name)
+		name, err := encoding.ParseEntityName(sec)
 		if err != nil {
-			return nil, fmt.Errorf("auth: keyring: bad entity name [%s]", sec.name)
+			return nil, fmt.Errorf("auth: keyring: bad entity name [%s]", sec)
 		}
-		for _, k := range sec.keys {
+		vals := f.Sections[sec]
+		for _, k := range slices.Sorted(maps.Keys(vals)) {
 			if k == "" {
 				continue
 			}
-			if err := kr.setModifier(name, strings.ReplaceAll(k, "_", " "), sec.vals[k]); err != nil {
-				return nil, fmt.Errorf("auth: keyring: [%s] %s: %w", sec.name, k, err)
+			if err := kr.setModifier(name, strings.ReplaceAll(k, "_", " "), vals[k]); err != nil {
+				return nil, fmt.Errorf("auth: keyring: [%s] %s: %w", sec, k, err)
 			}
 		}
 	}
