@@ -15,6 +15,10 @@ import (
 type Policy struct {
 	Lossy  bool
 	Server bool
+	// ResetCheck drops queued messages when the peer turns out to have
+	// lost its session (restarted); without it they are sent on the new
+	// session. Ceph's lossless_peer and lossless_peer_reuse leave it off.
+	ResetCheck bool
 }
 
 // DefaultPolicy is what Ceph daemons and clients set up (ceph_mon.cc,

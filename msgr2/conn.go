@@ -276,6 +276,15 @@ func (c *Conn) requeueSentLocked(acked uint64) {
 	c.queue = keep
 }
 
+// newSessionLocked starts numbering received messages afresh for a new
+// session, as ProtocolV2::send_server_ident does when a connection is
+// replaced: messages not yet acknowledged are sent again, under the seqs
+// they already have (the peer tolerates the gap).
+func (c *Conn) newSessionLocked() {
+	c.requeueSentLocked(0)
+	c.inSeq, c.ackedIn = 0, 0
+}
+
 // resetSessionLocked forgets the session: sequence numbers, cookies and
 // every queued message (ProtocolV2::reset_session).
 func (c *Conn) resetSessionLocked() {
@@ -511,10 +520,8 @@ func (c *Conn) handleMessage(tr *transport, fr *Frame) error {
 		return nil
 	}
 	if hdr.Seq > c.inSeq+1 {
-		if !c.policy.Lossy {
-			release()
-			return protoErr("message seq %d, expected %d", hdr.Seq, c.inSeq+1)
-		}
+		// Ceph lets seqs skip ahead (a replaced session resends under
+		// the old numbers); ms_die_on_skipped_message is off by default.
 		c.log.Warn("msgr2: missed messages", "peer", c.String(), "seq", hdr.Seq, "expected", c.inSeq+1)
 	}
 	c.inSeq = hdr.Seq

@@ -234,12 +234,16 @@ func (m *Messenger) Dial(ctx context.Context, addrs encoding.EntityAddrVec, peer
 	m.mu.Unlock()
 
 	err := c.connect(ctx, 1)
+	c.mu.Lock()
+	superseded := c.attempt != 1 || c.state == stateOpen
+	c.mu.Unlock()
 	switch {
 	case err == nil:
 		return c, nil
-	case errors.Is(err, errWait), errors.Is(err, errSuperseded):
+	case errors.Is(err, errWait), errors.Is(err, errSuperseded), superseded:
 		// The peer's connection to us carries the session (a race it
-		// won, or one we adopted meanwhile): wait for it.
+		// won, or one we adopted meanwhile), whatever became of ours:
+		// wait for it.
 		return c, c.waitReady(ctx)
 	}
 	c.closeWith(err, false)

@@ -69,6 +69,12 @@ func (c *Conn) openSession(tr *transport, h *clientHandshake, attempt uint64) er
 	}
 	c.globalSeq = gs
 	reconnect := !c.policy.Lossy && c.serverCookie != 0
+	// Every reconnect attempt bumps connect_seq (kernel
+	// ceph_con_v2_try_write), so a retry after a lost RECONNECT_OK is not
+	// mistaken for a reconnect race.
+	if reconnect {
+		c.connectSeq++
+	}
 	cs := c.connectSeq
 	c.mu.Unlock()
 
@@ -87,7 +93,7 @@ func (c *Conn) openSession(tr *transport, h *clientHandshake, attempt uint64) er
 		c.mu.Unlock()
 		var err error
 		if reconnect {
-			err = f.writeControl(&ReconnectFrame{Addrs: myAddrs, ClientCookie: cc, ServerCookie: sc, GlobalSeq: gs, ConnectSeq: cs + 1, MsgSeq: inSeq})
+			err = f.writeControl(&ReconnectFrame{Addrs: myAddrs, ClientCookie: cc, ServerCookie: sc, GlobalSeq: gs, ConnectSeq: cs, MsgSeq: inSeq})
 		} else {
 			var flags uint64
 			if lossy {
@@ -121,7 +127,7 @@ func (c *Conn) openSession(tr *transport, h *clientHandshake, attempt uint64) er
 			if err := decodeControl(fr, ok); err != nil {
 				return err
 			}
-			return c.reconnected(tr, h, attempt, cs+1, ok.V)
+			return c.reconnected(tr, h, attempt, ok.V)
 		case TagIdentMissingFeatures:
 			mf := missingFeaturesFrame(0)
 			if err := decodeControl(fr, mf); err != nil {
@@ -147,7 +153,10 @@ func (c *Conn) openSession(tr *transport, h *clientHandshake, attempt uint64) er
 			if err := decodeControl(fr, r); err != nil {
 				return err
 			}
-			cs = r.V
+			cs = r.V + 1
+			c.mu.Lock()
+			c.connectSeq = cs
+			c.mu.Unlock()
 		case TagSessionReset:
 			if !reconnect {
 				return protoErr("SESSION_RESET in answer to CLIENT_IDENT")
@@ -157,11 +166,21 @@ func (c *Conn) openSession(tr *transport, h *clientHandshake, attempt uint64) er
 				return err
 			}
 			c.log.Info("msgr2: peer reset our session", "peer", c.String(), "full", rst.Full)
+			// A full reset drops the session and its messages; otherwise
+			// they go out again on a new session under the same cookie
+			// (ProtocolV2::handle_session_reset).
 			c.mu.Lock()
-			c.resetSessionLocked()
-			c.clientCookie = randU64()
+			if rst.Full {
+				c.resetSessionLocked()
+				c.clientCookie = randU64()
+			} else {
+				c.newSessionLocked()
+				c.serverCookie, c.connectSeq = 0, 0
+			}
 			c.mu.Unlock()
-			c.notify(eventReset)
+			if rst.Full {
+				c.notify(eventReset)
+			}
 			reconnect = false
 		default:
 			return protoErr("unexpected %s in session negotiation", fr.Tag)
@@ -182,6 +201,9 @@ func (c *Conn) established(tr *transport, h *clientHandshake, attempt uint64, si
 		return errSuperseded
 	}
 	c.peerName = encoding.EntityNameT{Type: c.peerType, Num: si.GID}
+	if c.serverCookie != 0 && c.serverCookie != si.Cookie {
+		c.newSessionLocked() // the server started a new session
+	}
 	c.peerGlobal = si.GlobalSeq
 	c.features = si.Features & cfg.Features
 	c.serverCookie = si.Cookie
@@ -201,13 +223,12 @@ func (c *Conn) established(tr *transport, h *clientHandshake, attempt uint64, si
 
 // reconnected resumes the session after SESSION_RECONNECT_OK: messages
 // the peer has (seq <= msgSeq) are dropped, the rest are sent again.
-func (c *Conn) reconnected(tr *transport, h *clientHandshake, attempt, cs, msgSeq uint64) error {
+func (c *Conn) reconnected(tr *transport, h *clientHandshake, attempt, msgSeq uint64) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.attempt != attempt || c.state == stateClosed {
 		return errSuperseded
 	}
-	c.connectSeq = cs
 	c.conMode = h.conMode
 	c.authClient = h.authResult
 	c.requeueSentLocked(msgSeq)

@@ -219,14 +219,64 @@ func TestServerSessionFrames(t *testing.T) {
 	}
 	f.conn.(net.Conn).Close()
 	f = scriptedClient(t, addrs, "osd.0", encoding.EntityOSD)
-	send(t, f, &ReconnectFrame{Addrs: me, ClientCookie: 5, ServerCookie: si.Cookie, GlobalSeq: 12, ConnectSeq: 1})
+	send(t, f, &ReconnectFrame{Addrs: me, ClientCookie: 5, ServerCookie: si.Cookie, GlobalSeq: 12, ConnectSeq: 0})
 	if r := expect(t, f, retryFrame(0)); r.V != 1 {
 		t.Fatalf("retry connect_seq %d", r.V)
 	}
 	send(t, f, &ReconnectFrame{Addrs: me, ClientCookie: 5, ServerCookie: si.Cookie, GlobalSeq: 12, ConnectSeq: 2})
 	expect(t, f, reconnectOKFrame(0))
-	// A reconnect with the wrong server cookie is reset.
+	// A reconnect from another client incarnation (cookie) is reset; a
+	// lossless peer policy has no resetcheck, so not fully.
 	f2 := scriptedClient(t, addrs, "osd.0", encoding.EntityOSD)
-	send(t, f2, &ReconnectFrame{Addrs: me, ClientCookie: 5, ServerCookie: si.Cookie + 1, GlobalSeq: 13, ConnectSeq: 3})
-	expect(t, f2, &ResetFrame{})
+	send(t, f2, &ReconnectFrame{Addrs: me, ClientCookie: 6, ServerCookie: si.Cookie, GlobalSeq: 13, ConnectSeq: 3})
+	if rst := expect(t, f2, &ResetFrame{}); rst.Full {
+		t.Fatal("full reset without resetcheck")
+	}
+}
+
+// TestClientNonFullReset: after SESSION_RESET(full=false) the client opens
+// a new session under the same cookie and sends its unacknowledged
+// messages again (ProtocolV2::handle_session_reset).
+func TestClientNonFullReset(t *testing.T) {
+	var addrs encoding.EntityAddrVec
+	var cookie uint64
+	got := make(chan uint64, 4)
+	readMsg := func(f *Framer) {
+		fr, err := f.ReadFrame()
+		if err != nil || fr.Tag != TagMessage {
+			t.Errorf("message: %v %v", fr, err)
+			return
+		}
+		h, _, _ := decodeHeader2(fr.Segments[0])
+		got <- h.Seq
+	}
+	addrs = scriptedPeer(t, "osd.1",
+		func(f *Framer) {
+			cookie = expect(t, f, &ClientIdentFrame{}).Cookie
+			send(t, f, serverIdent(addrs, 77))
+			readMsg(f)
+		},
+		func(f *Framer) {
+			expect(t, f, &ReconnectFrame{})
+			send(t, f, &ResetFrame{Full: false})
+			if ci := expect(t, f, &ClientIdentFrame{}); ci.Cookie != cookie {
+				t.Errorf("cookie changed on a non-full reset")
+			}
+			send(t, f, serverIdent(addrs, 78))
+			readMsg(f)
+			f.ReadFrame()
+		})
+	cli, _ := newTestMessenger(t, "osd.0", Config{ReconnectBackoff: time.Millisecond})
+	c := dial(t, cli, addrs, encoding.EntityOSD)
+	c.Send(&seqMsg{N: 1})
+	for i := 0; i < 2; i++ {
+		select {
+		case seq := <-got:
+			if seq != 1 {
+				t.Fatalf("message seq %d", seq)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("message not (re)sent")
+		}
+	}
 }

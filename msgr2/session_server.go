@@ -141,30 +141,36 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 	key := addrKey(ci.Addrs.Front())
 	var c *Conn
 	if !policy.Lossy {
+		// ProtocolV2::handle_existing_connection, case by case.
 		if ex := m.lookup(key); ex != nil {
 			ex.mu.Lock()
 			switch {
 			case ex.state == stateClosed:
 			case ex.peerGlobal > ci.GlobalSeq:
-				g := ex.peerGlobal
 				ex.mu.Unlock()
-				return false, f.writeControl(retryGlobalFrame(g))
-			case ex.outgoing && ex.serverCookie == 0 && ex.state != stateOpen:
-				// Connection race: we are connecting to the peer too.
-				if !m.peerWins(ci.Addrs) {
-					ex.mu.Unlock()
-					m.log.Debug("msgr2: connection race, ours wins", "peer", ci.Addrs)
-					return false, f.writeControl(&WaitFrame{})
+				return false, protoErr("stale connection: global_seq %d, the session has %d", ci.GlobalSeq, ex.peerGlobal)
+			case ex.serverCookie != 0 && ex.clientCookie != 0 && ex.clientCookie != ci.Cookie:
+				// The peer reset (restarted): reuse the connection for
+				// its new session.
+				m.log.Info("msgr2: peer reset its session", "peer", ci.Addrs)
+				if ex.policy.ResetCheck {
+					ex.resetSessionLocked()
 				}
+				ex.notify(eventReset)
+				c = ex
+			case ex.clientCookie == ci.Cookie:
+				// Establishment interrupted between CLIENT_IDENT and
+				// SERVER_IDENT: continue it.
+				c = ex
+			case ex.state == stateOpen || ex.state == stateStandby:
+				c = ex
+			case m.peerWins(ci.Addrs) || ex.policy.Server:
 				m.log.Debug("msgr2: connection race, peer's wins", "peer", ci.Addrs)
 				c = ex
 			default:
-				// The peer opened a new session: whatever we had with
-				// it is stale (it restarted or reset).
-				m.log.Info("msgr2: peer reset session", "peer", ci.Addrs)
-				ex.resetSessionLocked()
-				ex.notify(eventReset)
-				c = ex
+				ex.mu.Unlock()
+				m.log.Debug("msgr2: connection race, ours wins", "peer", ci.Addrs)
+				return false, f.writeControl(&WaitFrame{})
 			}
 			if c == nil {
 				ex.mu.Unlock()
@@ -188,6 +194,8 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 	c.outgoing = false
 	c.peerAddrs = ci.Addrs
 	c.clientCookie = ci.Cookie
+	c.newSessionLocked()
+	c.connectSeq = 0
 	c.serverCookie = 0
 	if !policy.Lossy {
 		c.serverCookie = randU64()
@@ -228,26 +236,34 @@ func (m *Messenger) acceptReconnect(tr *transport, h *serverHandshake, rc *Recon
 		m.log.Info("msgr2: reconnect to unknown session, resetting", "peer", rc.Addrs)
 		return false, f.writeControl(&ResetFrame{Full: true})
 	}
+	// ProtocolV2::handle_reconnect, in its order.
 	ex.mu.Lock()
-	switch {
-	case ex.state == stateClosed || ex.serverCookie == 0 || ex.clientCookie != rc.ClientCookie || ex.serverCookie != rc.ServerCookie:
+	reset := func(full bool, why string) (bool, error) {
 		ex.mu.Unlock()
-		m.log.Info("msgr2: reconnect to a stale session, resetting", "peer", rc.Addrs)
-		return false, f.writeControl(&ResetFrame{Full: true})
+		m.log.Info("msgr2: resetting reconnecting peer", "peer", rc.Addrs, "reason", why, "full", full)
+		return false, f.writeControl(&ResetFrame{Full: full})
+	}
+	switch {
+	case ex.state == stateClosed:
+		return reset(true, "session closed")
+	case ex.clientCookie != rc.ClientCookie:
+		return reset(ex.policy.ResetCheck, "client cookie mismatch")
+	case ex.serverCookie == 0:
+		// We connected and never got SERVER_IDENT: the peer should
+		// resume establishment.
+		return reset(false, "session not established")
 	case ex.peerGlobal > rc.GlobalSeq:
 		g := ex.peerGlobal
 		ex.mu.Unlock()
 		return false, f.writeControl(retryGlobalFrame(g))
-	case ex.outgoing && ex.state == stateConnecting:
-		// Reconnect race: both sides are reconnecting.
-		if !m.peerWins(rc.Addrs) {
-			ex.mu.Unlock()
-			return false, f.writeControl(&WaitFrame{})
-		}
-	case ex.connectSeq >= rc.ConnectSeq:
+	case ex.connectSeq > rc.ConnectSeq:
 		cs := ex.connectSeq
 		ex.mu.Unlock()
 		return false, f.writeControl(retryFrame(cs))
+	case ex.connectSeq == rc.ConnectSeq && !m.peerWins(rc.Addrs) && !ex.policy.Server:
+		// Reconnect race, and ours wins.
+		ex.mu.Unlock()
+		return false, f.writeControl(&WaitFrame{})
 	}
 	defer ex.mu.Unlock()
 	ex.attempt++
