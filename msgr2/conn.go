@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kelp-ceph/kelp/encoding"
@@ -93,6 +94,8 @@ type Conn struct {
 	ready        chan struct{} // closed the first time the session opens
 	readyOnce    sync.Once
 
+	priv atomic.Value // the layer above's per-connection state
+
 	dmu    sync.Mutex
 	dcond  sync.Cond
 	dqueue []dispatchItem
@@ -163,6 +166,18 @@ func (c *Conn) LastKeepaliveAck() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.lastKaAck
+}
+
+// SetPriv attaches the layer above's state to the connection (Ceph's
+// Connection::set_priv, which the monitor uses for its MonSession).
+func (c *Conn) SetPriv(v any) { c.priv.Store(&v) }
+
+// Priv returns what SetPriv attached, or nil.
+func (c *Conn) Priv() any {
+	if p, ok := c.priv.Load().(*any); ok {
+		return *p
+	}
+	return nil
 }
 
 // Done is closed when the Conn is closed.

@@ -42,3 +42,17 @@ func TestObserverOrder(t *testing.T) {
 		t.Fatal("no reset event")
 	}
 }
+
+func TestPriv(t *testing.T) {
+	srv, _ := newTestMessenger(t, "mon.a", Config{})
+	addrs := listen(t, srv)
+	cli, _ := newTestMessenger(t, "client.admin", Config{})
+	c := dial(t, cli, addrs, encoding.EntityMon)
+	if c.Priv() != nil {
+		t.Fatal("fresh conn has priv")
+	}
+	c.SetPriv("session")
+	if c.Priv() != "session" {
+		t.Fatal("priv lost")
+	}
+}
