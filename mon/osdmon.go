@@ -2,6 +2,7 @@ package mon
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/kelp-ceph/kelp/conf"
@@ -27,6 +28,13 @@ type osdMon struct {
 	// which commands check their changes against.
 	pending    *osdmap.Incremental
 	pendingMap *osdmap.OSDMap
+	// pendingMetadata holds the boot metadata of OSDs booting in the
+	// pending epoch, encoded.
+	pendingMetadata map[int32][]byte
+	// creating are the PGs being created and created those of still
+	// creating pools that OSDs reported created (osdmon_pgcreate.go).
+	creating map[osdmap.PG]*creatingPG
+	created  map[osdmap.PG]bool
 	// sentEpoch is the newest epoch each session has been sent
 	// (MonSession::osd_epoch), so maps are not sent twice.
 	sentEpoch map[*Session]uint32
@@ -119,7 +127,9 @@ func (s *osdMon) refresh() error {
 	}
 	s.osdmap = nm
 	s.pendingMap = nil
+	s.updateCreating()
 	s.m.notifySubscribers("osdmap")
+	s.m.notifySubscribers("osd_pg_creates")
 	return nil
 }
 
@@ -192,6 +202,7 @@ func (s *osdMon) encodePending(tx *store.Transaction) (bool, error) {
 		full = nm
 	} else {
 		inc.Modified = encoding.UTimeOf(s.now())
+		s.finishPending(inc)
 		nm, err := osdmap.Apply(s.osdmap, inc)
 		if err != nil {
 			return false, fmt.Errorf("mon: applying osdmap incremental %d: %w", inc.Epoch, err)
@@ -207,8 +218,12 @@ func (s *osdMon) encodePending(tx *store.Transaction) (bool, error) {
 	if err := s.v.putLastCommitted(tx, uint64(inc.Epoch)); err != nil {
 		return false, err
 	}
+	for o, md := range s.pendingMetadata {
+		tx.Put(osdMetadataPrefix, strconv.Itoa(int(o)), md)
+	}
 	s.pending = nil
 	s.pendingMap = nil
+	s.pendingMetadata = nil
 	return true, nil
 }
 

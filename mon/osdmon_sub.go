@@ -10,6 +10,12 @@ import (
 // start 0 asks for the latest full map, start N for every epoch from N
 // on as incrementals.
 func (s *osdMon) checkSub(sess *Session, what string) bool {
+	if what == "osd_pg_creates" {
+		if s.osdmap != nil {
+			s.checkPGCreatesSub(sess)
+		}
+		return true
+	}
 	if what != "osdmap" {
 		return false
 	}

@@ -113,6 +113,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 	if cfg.Registry == nil {
 		cfg.Registry = msg.NewRegistry()
 		msg.RegisterStatfs(cfg.Registry)
+		msg.RegisterOSD(cfg.Registry)
 	}
 	m.auth.ks.Extra = m.opts.Keyring
 	cfg.AuthServer = m.newAuthServer(m.opts.Auth)
@@ -266,6 +267,9 @@ func (m *Monitor) handle(c *msgr2.Conn, mg msgr2.Message) {
 		m.logm.handleLog(s, mg)
 	case *msg.Statfs:
 		m.handleStatfs(s, mg)
+	case *msg.OSDBoot, *msg.OSDAlive, *msg.MonGetOSDMap, *msg.OSDMarkMeDown, *msg.OSDPGCreated,
+		*msg.OSDBeacon, *msg.OSDFailure:
+		m.osd.dispatch(s, mg)
 	case *msg.Ping:
 	default:
 		m.log.Debug("dropping unhandled message", "type", mg.Type(), "from", s.Entity.String())

@@ -68,7 +68,18 @@ type OSDSuperblock struct {
 	OldestMap    uint32
 	NewestMap    uint32
 	Weight       float64
-	Raw          []byte
+	// CleanThru and Mounted are the last epoch the OSD shut down cleanly
+	// through and the epoch it was last mounted in; OSDFSID is its uuid.
+	CleanThru uint32
+	Mounted   uint32
+	OSDFSID   encoding.UUID
+	Raw       []byte
+}
+
+// skipFeatureSet reads a CompatSet::FeatureSet: a mask and id -> name.
+func skipFeatureSet(d *encoding.Decoder) {
+	d.U64()
+	encoding.DecodeMap(d, 12, encoding.DecU64, encoding.DecStr)
 }
 
 func decodeSuperblock(d *encoding.Decoder, buf []byte) OSDSuperblock {
@@ -76,6 +87,13 @@ func decodeSuperblock(d *encoding.Decoder, buf []byte) OSDSuperblock {
 	s := d.Start(10)
 	sb := OSDSuperblock{ClusterFSID: d.UUID(), WhoAmI: d.I32(), CurrentEpoch: d.U32(),
 		OldestMap: d.U32(), NewestMap: d.U32(), Weight: d.F64()}
+	for range 3 { // compat_features: compat, ro_compat, incompat
+		skipFeatureSet(d)
+	}
+	sb.CleanThru, sb.Mounted = d.U32(), d.U32()
+	if s.V >= 4 {
+		sb.OSDFSID = d.UUID()
+	}
 	d.End(s)
 	if d.Err() == nil {
 		sb.Raw = buf[start:d.Offset()]

@@ -19,9 +19,19 @@ func sampleSuperblock() OSDSuperblock {
 	e.U32(1)
 	e.U32(10)
 	e.F64(0)
+	for range 3 {
+		e.U64(1)
+		e.U32(1)
+		e.U64(1)
+		e.Str("feature")
+	}
+	e.U32(8)
+	e.U32(9)
+	e.UUID(fsid)
 	e.Raw([]byte("the rest of the superblock"))
 	e.End(mk)
-	return OSDSuperblock{ClusterFSID: fsid, WhoAmI: 3, CurrentEpoch: 10, OldestMap: 1, NewestMap: 10, Raw: e.Bytes()}
+	return OSDSuperblock{ClusterFSID: fsid, WhoAmI: 3, CurrentEpoch: 10, OldestMap: 1, NewestMap: 10,
+		CleanThru: 8, Mounted: 9, OSDFSID: fsid, Raw: e.Bytes()}
 }
 
 func histStruct(b string) []byte {
