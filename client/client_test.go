@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"errors"
+	"github.com/kelp-ceph/kelp/msgr2/msg"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -24,11 +25,11 @@ func readMap(t testing.TB, name string) []byte {
 
 // realStream is what a real mon sends a client subscribed from epoch 0
 // (full 10) and then as the map changes (incrementals 11..15).
-func realStream(t testing.TB) (full *OSDMapMsg, incs *OSDMapMsg) {
-	full = &OSDMapMsg{Maps: map[uint32][]byte{10: readMap(t, "full_10")}}
-	incs = &OSDMapMsg{IncrementalMaps: map[uint32][]byte{}}
+func realStream(t testing.TB) (full *msg.OSDMap, incs *msg.OSDMap) {
+	full = &msg.OSDMap{Maps: map[uint32][]byte{10: readMap(t, "full_10")}}
+	incs = &msg.OSDMap{Incrementals: map[uint32][]byte{}}
 	for e := uint32(11); e <= 15; e++ {
-		incs.IncrementalMaps[e] = readMap(t, "inc_"+itoa(e))
+		incs.Incrementals[e] = readMap(t, "inc_"+itoa(e))
 	}
 	return full, incs
 }
@@ -69,7 +70,7 @@ func TestTrackerFallbacks(t *testing.T) {
 
 	var tr osdmapTracker
 	tr.handle(full)
-	r := tr.handle(&OSDMapMsg{IncrementalMaps: map[uint32][]byte{12: readMap(t, "inc_12")}})
+	r := tr.handle(&msg.OSDMap{Incrementals: map[uint32][]byte{12: readMap(t, "inc_12")}})
 	if !r.NeedFull || tr.cur.Epoch != 10 {
 		t.Fatalf("gap: %+v, epoch %d", r, tr.cur.Epoch)
 	}
@@ -80,23 +81,23 @@ func TestTrackerFallbacks(t *testing.T) {
 	}
 	inc.FullCRC ^= 0x5a5a
 	bad := inc.Encode(inc.EncodeFeatures)
-	r = tr.handle(&OSDMapMsg{IncrementalMaps: map[uint32][]byte{11: bad}})
+	r = tr.handle(&msg.OSDMap{Incrementals: map[uint32][]byte{11: bad}})
 	if !r.NeedFull || tr.cur.Epoch != 10 {
 		t.Fatalf("crc mismatch: %+v, epoch %d", r, tr.cur.Epoch)
 	}
 	t.Logf("crc mismatch: %s", r.Reason)
 
-	r = tr.handle(&OSDMapMsg{IncrementalMaps: map[uint32][]byte{11: []byte{1, 2, 3}}})
+	r = tr.handle(&msg.OSDMap{Incrementals: map[uint32][]byte{11: []byte{1, 2, 3}}})
 	if !r.NeedFull || tr.cur.Epoch != 10 {
 		t.Fatalf("garbage incremental: %+v", r)
 	}
 
 	var empty osdmapTracker
-	if r := empty.handle(&OSDMapMsg{IncrementalMaps: map[uint32][]byte{11: readMap(t, "inc_11")}}); !r.NeedFull {
+	if r := empty.handle(&msg.OSDMap{Incrementals: map[uint32][]byte{11: readMap(t, "inc_11")}}); !r.NeedFull {
 		t.Fatalf("incremental without a base: %+v", r)
 	}
 	// A full map after a fallback recovers.
-	r = tr.handle(&OSDMapMsg{Maps: map[uint32][]byte{15: readMap(t, "full_15")}})
+	r = tr.handle(&msg.OSDMap{Maps: map[uint32][]byte{15: readMap(t, "full_15")}})
 	if r.NeedFull || tr.cur.Epoch != 15 {
 		t.Fatalf("full map after fallback: %+v", r)
 	}
@@ -104,18 +105,18 @@ func TestTrackerFallbacks(t *testing.T) {
 
 func TestOSDMapMsgRoundTrip(t *testing.T) {
 	full, incs := realStream(t)
-	m := &OSDMapMsg{FSID: encoding.NewUUID(), Maps: full.Maps, IncrementalMaps: incs.IncrementalMaps, OldestMap: 1, NewestMap: 15}
+	m := &msg.OSDMap{FSID: encoding.NewUUID(), Maps: full.Maps, Incrementals: incs.Incrementals, Oldest: 1, Newest: 15}
 	front, _, _ := m.EncodePayload(encoding.FeaturesPacific)
-	var got OSDMapMsg
+	var got msg.OSDMap
 	got.Hdr.Version = 4
 	if err := got.DecodePayload(encoding.FeaturesPacific, front, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got.FSID != m.FSID || got.First() != 10 || got.Last() != 15 || got.NewestMap != 15 || !bytes.Equal(got.Maps[10], full.Maps[10]) {
+	if got.FSID != m.FSID || got.First() != 10 || got.Last() != 15 || got.Newest != 15 || !bytes.Equal(got.Maps[10], full.Maps[10]) {
 		t.Fatalf("round trip: %+v", got)
 	}
 	for n := range len(front) {
-		var p OSDMapMsg
+		var p msg.OSDMap
 		p.Hdr.Version = 4
 		if p.DecodePayload(0, front[:n], nil, nil) == nil {
 			t.Fatalf("prefix of %d bytes decoded", n)
@@ -125,12 +126,12 @@ func TestOSDMapMsgRoundTrip(t *testing.T) {
 
 func FuzzOSDMapMsg(f *testing.F) {
 	full, incs := realStream(f)
-	m := &OSDMapMsg{Maps: full.Maps, IncrementalMaps: incs.IncrementalMaps, OldestMap: 1, NewestMap: 15}
+	m := &msg.OSDMap{Maps: full.Maps, Incrementals: incs.Incrementals, Oldest: 1, Newest: 15}
 	front, _, _ := m.EncodePayload(0)
 	f.Add(front, uint16(4))
 	f.Add(front[:40], uint16(1))
 	f.Fuzz(func(t *testing.T, b []byte, v uint16) {
-		var m OSDMapMsg
+		var m msg.OSDMap
 		m.Hdr.Version = v
 		if m.DecodePayload(0, b, nil, nil) != nil {
 			return

@@ -50,15 +50,18 @@ func (c *Client) dispatch(s *session, m msgr2.Message) {
 			c.config = cm.Config
 			c.deliverLocked(Update{What: "config", Map: cloneConfig(cm.Config)})
 		}
-	case TypeOSDMap:
-		om, err := asOSDMapMsg(m, s.conn.Features())
-		if err != nil {
-			c.s.log.Warn("client: bad osd_map message", "err", err)
+	case msg.TypeOSDMap:
+		om, ok := m.(*msg.OSDMap)
+		if !ok {
 			return
 		}
 		c.handleOSDMapLocked(om)
-	case TypeMgrMap:
-		mm, err := mgrmap.Decode(asMgrMapMsg(m, s.conn.Features()).MgrMapBytes)
+	case msg.TypeMgrMap:
+		mgm, ok := m.(*msg.MgrMap)
+		if !ok {
+			return
+		}
+		mm, err := mgrmap.Decode(mgm.MapBytes)
 		if err != nil {
 			c.s.log.Warn("client: bad mgrmap", "err", err)
 			return
@@ -99,7 +102,7 @@ func (c *Client) handleMonMapLocked(s *session, m *msg.MonMap) {
 	c.deliverLocked(Update{What: "monmap", Epoch: mm.Epoch, Map: mm})
 }
 
-func (c *Client) handleOSDMapLocked(om *OSDMapMsg) {
+func (c *Client) handleOSDMapLocked(om *msg.OSDMap) {
 	r := c.osd.handle(om)
 	for _, m := range r.Maps {
 		c.deliverLocked(Update{What: "osdmap", Epoch: m.Epoch, Map: m})

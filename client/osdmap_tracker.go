@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"github.com/kelp-ceph/kelp/msgr2/msg"
 	"slices"
 
 	"github.com/kelp-ceph/kelp/encoding"
@@ -30,7 +31,7 @@ type trackResult struct {
 	Full, Inc int
 }
 
-func (t *osdmapTracker) handle(m *OSDMapMsg) trackResult {
+func (t *osdmapTracker) handle(m *msg.OSDMap) trackResult {
 	var r trackResult
 	first, last := m.First(), m.Last()
 	if first == 0 {
@@ -39,11 +40,11 @@ func (t *osdmapTracker) handle(m *OSDMapMsg) trackResult {
 	if t.cur != nil && last <= t.cur.Epoch {
 		return r // nothing new
 	}
-	epochs := make([]uint32, 0, len(m.Maps)+len(m.IncrementalMaps))
+	epochs := make([]uint32, 0, len(m.Maps)+len(m.Incrementals))
 	for e := range m.Maps {
 		epochs = append(epochs, e)
 	}
-	for e := range m.IncrementalMaps {
+	for e := range m.Incrementals {
 		if _, dup := m.Maps[e]; !dup {
 			epochs = append(epochs, e)
 		}
@@ -73,7 +74,7 @@ func (t *osdmapTracker) handle(m *OSDMapMsg) trackResult {
 			}
 			return t.fail(r, fmt.Sprintf("gap: have epoch %d, got incremental %d", have, e))
 		}
-		inc, err := osdmap.DecodeIncremental(m.IncrementalMaps[e])
+		inc, err := osdmap.DecodeIncremental(m.Incrementals[e])
 		if err != nil {
 			return t.fail(r, fmt.Sprintf("incremental %d: %v", e, err))
 		}
