@@ -71,6 +71,12 @@ func TestRealOSDBootsAgainstKelpMon(t *testing.T) {
 	if b, err := os.ReadFile(out); err != nil || string(b) != "hello kelp" {
 		t.Fatalf("read back %q, %v", b, err)
 	}
+	// Pool snapshots go through MPoolOp.
+	rados("mksnap", "s1")
+	if d := cephOut(t, c, "osd", "pool", "ls", "detail"); !strings.Contains(d, "pool_snaps") {
+		t.Fatalf("no pool snaps after mksnap:\n%s", d)
+	}
+	rados("rmsnap", "s1")
 }
 
 func cephOut(t *testing.T, c *harness.Cluster, args ...string) string {

@@ -270,6 +270,8 @@ func (m *Monitor) handle(c *msgr2.Conn, mg msgr2.Message) {
 	case *msg.OSDBoot, *msg.OSDAlive, *msg.MonGetOSDMap, *msg.OSDMarkMeDown, *msg.OSDPGCreated,
 		*msg.OSDBeacon, *msg.OSDFailure:
 		m.osd.dispatch(s, mg)
+	case *msg.PoolOp:
+		m.osd.handlePoolOp(s, mg)
 	case *msg.Ping:
 	default:
 		m.log.Debug("dropping unhandled message", "type", mg.Type(), "from", s.Entity.String())
