@@ -1,6 +1,7 @@
 package crush
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/kelp-ceph/kelp/encoding"
@@ -54,5 +55,23 @@ func TestEncodeCompatChooseArgs(t *testing.T) {
 				t.Errorf("bucket %d item %d: weight %d, want weight-set %d", -1-idx, i, got[i], a.WeightSet[0][i])
 			}
 		}
+	}
+}
+
+// TestClone: a clone encodes the same and does not share state.
+func TestClone(t *testing.T) {
+	m, data := loadMap(t, "testdata/bin/choose_args.bin")
+	c := m.Clone()
+	if !bytes.Equal(c.Encode(encoding.FeaturesPacific), data) {
+		t.Fatal("clone encodes differently")
+	}
+	if err := c.AdjustItemWeight(0, 0x20000); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ChooseArgsAdjustItemWeight(0, 1, []uint32{0x8000}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(m.Encode(encoding.FeaturesPacific), data) {
+		t.Fatal("changing the clone changed the original")
 	}
 }
