@@ -35,6 +35,8 @@ type osdMon struct {
 	// creating pools that OSDs reported created (osdmon_pgcreate.go).
 	creating map[osdmap.PG]*creatingPG
 	created  map[osdmap.PG]bool
+	// failures are the pending failure reports, by reported OSD.
+	failures map[int32]*failureInfo
 	// sentEpoch is the newest epoch each session has been sent
 	// (MonSession::osd_epoch), so maps are not sent twice.
 	sentEpoch map[*Session]uint32

@@ -35,9 +35,14 @@ func (s *osdMon) dispatch(sess *Session, mg msgr2.Message) bool {
 		s.handleMarkMeDown(sess, mg)
 	case *msg.OSDPGCreated:
 		s.handlePGCreated(sess, mg)
-	case *msg.OSDBeacon, *msg.OSDFailure:
-		// Beacons feed the manager's and the monitor's down-out timers,
-		// failure reports its failure detector; kelp runs neither yet.
+	case *msg.OSDPGTemp:
+		s.handlePGTemp(sess, mg)
+	case *msg.OSDFailure:
+		s.handleFailure(sess, mg)
+	case *msg.OSDBeacon:
+		// Beacons feed mon_osd_report_timeout, which kelp does not
+		// enforce: OSDs that stop beaconing are left to their peers'
+		// failure reports.
 	default:
 		return false
 	}
@@ -261,4 +266,69 @@ func (s *osdMon) finishPending(inc *osdmap.Incremental) {
 			break
 		}
 	}
+}
+
+// handlePGTemp is preprocess_pgtemp/prepare_pgtemp: a primary's request
+// for temporary acting sets. Entries for pools that are gone or PGs the
+// sender is not acting primary of are ignored; the rest replace the
+// pg_temp (and clear any primary_temp); the sender's up_thru is raised
+// to the epoch it has, and it gets the maps from there once committed.
+func (s *osdMon) handlePGTemp(sess *Session, mg *msg.OSDPGTemp) {
+	from := fromOSD(sess)
+	m := s.osdmap
+	if from < 0 || !m.IsUp(from) || !slices.Equal(m.ClientAddrs[from], sess.Addrs) {
+		return
+	}
+	mp, err := m.NewMapper()
+	if err != nil {
+		s.m.log.Error("pg_temp: mapping", "err", err)
+		return
+	}
+	inc := s.pendingInc()
+	changed := false
+	for _, t := range mg.PGTemp {
+		pg := osdmap.PG{Pool: t.PGID.Pool, Seed: t.PGID.Seed}
+		if _, gone := inc.OldPools[int64(pg.Pool)]; gone {
+			continue
+		}
+		if _, ok := m.Pools[int64(pg.Pool)]; !ok {
+			continue
+		}
+		if mp.Map(pg).ActingPrimary != from {
+			continue
+		}
+		cur, has := m.PGTemp[pg]
+		_, hasPrimary := m.PrimaryTemp[pg]
+		if len(t.OSDs) == 0 && !has && !hasPrimary {
+			continue
+		}
+		if len(t.OSDs) > 0 && has && slices.Equal(cur, t.OSDs) && !hasPrimary {
+			continue
+		}
+		if inc.NewPGTemp == nil {
+			inc.NewPGTemp = map[osdmap.PG][]int32{}
+		}
+		inc.NewPGTemp[pg] = slices.Clone(t.OSDs)
+		if inc.NewPGTemp[pg] == nil {
+			inc.NewPGTemp[pg] = []int32{}
+		}
+		if hasPrimary {
+			if inc.NewPrimaryTemp == nil {
+				inc.NewPrimaryTemp = map[osdmap.PG]int32{}
+			}
+			inc.NewPrimaryTemp[pg] = -1
+		}
+		changed = true
+	}
+	if !changed {
+		s.sendLatest(sess, mg.MapEpoch+1)
+		return
+	}
+	if ut := m.OSDInfo[from].UpThru; mg.MapEpoch > ut && mg.MapEpoch > inc.NewUpThru[from] {
+		if inc.NewUpThru == nil {
+			inc.NewUpThru = map[int32]uint32{}
+		}
+		inc.NewUpThru[from] = mg.MapEpoch
+	}
+	s.m.proposeAndThen(func() { s.sendLatest(sess, mg.MapEpoch+1) })
 }

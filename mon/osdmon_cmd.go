@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -140,6 +141,8 @@ func (s *osdMon) readCommand(req *request) bool {
 		}
 	case "osd blocklist ls":
 		s.blocklistLs(req, f)
+	case "osd metadata":
+		s.osdMetadata(req)
 	case "osd tree", "osd crush tree", "osd crush dump", "osd crush rule ls", "osd crush rule dump":
 		s.crushRead(req, f)
 	default:
@@ -275,4 +278,51 @@ func (s *osdMon) blocklistLs(req *request, f string) {
 		}
 	}
 	req.respond(0, fmt.Sprintf("listed %d entries", n), []byte(b.String()))
+}
+
+// osdMetadata is `osd metadata [ID]`: what each OSD reported at boot.
+func (s *osdMon) osdMetadata(req *request) {
+	f := req.formatOf(fmtJSONPretty)
+	load := func(o int32) (*orderedObject, error) {
+		b, err := s.m.store.Get(osdMetadataPrefix, strconv.Itoa(int(o)))
+		if err != nil {
+			return nil, err
+		}
+		d := encoding.NewDecoder(b)
+		md := encoding.DecodeMap(d, 8, encoding.DecStr, encoding.DecStr)
+		if err := d.Err(); err != nil {
+			return nil, err
+		}
+		obj := newOrderedObject()
+		obj.set("id", o)
+		for _, k := range slices.Sorted(maps.Keys(md)) {
+			obj.set(k, md[k])
+		}
+		return obj, nil
+	}
+	m := s.osdmap
+	if id, ok := req.int("id"); ok {
+		o := int32(id)
+		if !m.Exists(o) {
+			req.respond(errno(syscall.ENOENT), fmt.Sprintf("osd.%d does not exist", o), nil)
+			return
+		}
+		obj, err := load(o)
+		if err != nil {
+			req.respond(errno(syscall.ENOENT), fmt.Sprintf("error fetching metadata for osd.%d: %v", o, err), nil)
+			return
+		}
+		req.replyJSON(0, "", obj, f)
+		return
+	}
+	all := []*orderedObject{}
+	for o := int32(0); o < m.MaxOSD; o++ {
+		if !m.Exists(o) {
+			continue
+		}
+		if obj, err := load(o); err == nil {
+			all = append(all, obj)
+		}
+	}
+	req.replyJSON(0, "", all, f)
 }

@@ -41,6 +41,10 @@ type osdOptions struct {
 	maxPGPerOSD              uint64
 	blocklistDefaultExpire   float64
 	autoMarkNewIn            bool
+	minDownReporters         uint64
+	reporterSubtreeLevel     string
+	heartbeatGrace           int64
+	downOutInterval          int64
 }
 
 // defaultOSDOptions are Pacific's compiled-in defaults.
@@ -80,6 +84,10 @@ func osdOptionsFrom(c *conf.Config) osdOptions {
 		maxPGPerOSD:              c.Uint("mon_max_pg_per_osd"),
 		blocklistDefaultExpire:   c.Float("mon_osd_blocklist_default_expire"),
 		autoMarkNewIn:            c.Bool("mon_osd_auto_mark_new_in"),
+		minDownReporters:         c.Uint("mon_osd_min_down_reporters"),
+		reporterSubtreeLevel:     c.Str("mon_osd_reporter_subtree_level"),
+		heartbeatGrace:           c.Int("osd_heartbeat_grace"),
+		downOutInterval:          c.Int("mon_osd_down_out_interval"),
 	}
 }
 

@@ -27,6 +27,8 @@ func (s *osdMon) osdStateCommand(req *request) bool {
 		s.osdFlag(req)
 	case "osd blocklist":
 		s.blocklist(req)
+	case "osd reweight", "osd primary-affinity":
+		s.osdWeightCommand(req)
 	default:
 		return false
 	}
@@ -364,4 +366,35 @@ func (s *osdMon) blocklist(req *request) {
 	default:
 		req.respond(errno(syscall.EINVAL), "unknown blocklist op "+op, nil)
 	}
+}
+
+// osdWeightCommand is `osd reweight ID W` and `osd primary-affinity ID W`.
+func (s *osdMon) osdWeightCommand(req *request) {
+	id, _ := req.int("id")
+	o := int32(id)
+	w, _ := req.args["weight"].(float64)
+	pm := s.pendingOSDMap()
+	if !pm.Exists(o) {
+		req.respond(errno(syscall.ENOENT), fmt.Sprintf("osd.%d does not exist", o), nil)
+		return
+	}
+	if w < 0 || w > 1 {
+		req.respond(errno(syscall.ERANGE), "weight must be in the range [0..1]", nil)
+		return
+	}
+	ww := uint32(int32(float32(osdmap.WeightIn) * float32(w)))
+	inc := s.pendingInc()
+	wstr := strconv.FormatFloat(w, 'g', 6, 64)
+	if req.prefix == "osd reweight" {
+		setWeight(inc, o, ww)
+		s.commit(req, fmt.Sprintf("reweighted osd.%d to %s (%x)", o, wstr, ww))
+		return
+	}
+	if inc.NewPrimaryAff == nil {
+		inc.NewPrimaryAff = map[int32]uint32{}
+	}
+	inc.NewPrimaryAff[o] = ww
+	// Ceph streams std::ios::hex and std::ios::dec themselves here (the
+	// flag values 8 and 2) around the decimal value; kept as it prints.
+	s.commit(req, fmt.Sprintf("set osd.%d primary-affinity to %s (8%d2)", o, wstr, ww))
 }

@@ -268,7 +268,7 @@ func (m *Monitor) handle(c *msgr2.Conn, mg msgr2.Message) {
 	case *msg.Statfs:
 		m.handleStatfs(s, mg)
 	case *msg.OSDBoot, *msg.OSDAlive, *msg.MonGetOSDMap, *msg.OSDMarkMeDown, *msg.OSDPGCreated,
-		*msg.OSDBeacon, *msg.OSDFailure:
+		*msg.OSDBeacon, *msg.OSDFailure, *msg.OSDPGTemp:
 		m.osd.dispatch(s, mg)
 	case *msg.PoolOp:
 		m.osd.handlePoolOp(s, mg)

@@ -17,6 +17,7 @@ const (
 	TypeOSDFailure    = 72
 	TypeOSDAlive      = 73
 	TypeOSDMarkMeDown = 74
+	TypeOSDPGTemp     = 78
 	TypeOSDBeacon     = 79
 	TypeMonGetOSDMap  = 82
 	TypeOSDPGCreated  = 116
@@ -32,6 +33,7 @@ func RegisterOSD(r *msgr2.Registry) {
 		{Type: TypeOSDAlive, Name: "osd_alive", New: func() msgr2.Message { return &OSDAlive{} }},
 		{Type: TypeOSDMarkMeDown, Name: "MOSDMarkMeDown", New: func() msgr2.Message { return &OSDMarkMeDown{} }},
 		{Type: TypeOSDBeacon, Name: "osd_beacon", New: func() msgr2.Message { return &OSDBeacon{} }},
+		{Type: TypeOSDPGTemp, Name: "osd_pgtemp", New: func() msgr2.Message { return &OSDPGTemp{} }},
 		{Type: TypeMonGetOSDMap, Name: "mon_get_osdmap", New: func() msgr2.Message { return &MonGetOSDMap{} }},
 		{Type: TypeOSDPGCreated, Name: "pg_created", New: func() msgr2.Message { return &OSDPGCreated{} }},
 		{Type: TypeOSDPGCreate2, Name: "pg_create2", New: func() msgr2.Message { return &OSDPGCreate2{} }},
@@ -484,6 +486,50 @@ func (m *OSDPGCreate2) DecodePayload(_ uint64, front, _, _ []byte) error {
 				m.PGs = append(m.PGs, SPGIDCreate{PG: pg, Create: PGCreate{History: h, PastIntervals: pi}})
 			}
 		}
+	}
+	return finish(d)
+}
+
+// PGTemp is one entry of MOSDPGTemp: a PG and the acting set wanted for
+// it (empty to remove the pg_temp entry).
+type PGTemp struct {
+	PGID PGID
+	OSDs []int32
+}
+
+// OSDPGTemp is MOSDPGTemp (HEAD_VERSION 2, COMPAT_VERSION 1): a primary
+// asks for temporary acting sets while data moves. Entries are kept
+// sorted by PG, the std::map order.
+type OSDPGTemp struct {
+	msgr2.MsgBase
+	Paxos    PaxosHeader
+	MapEpoch uint32
+	PGTemp   []PGTemp
+	Forced   bool
+}
+
+func (*OSDPGTemp) Type() uint16              { return TypeOSDPGTemp }
+func (*OSDPGTemp) Version() (uint16, uint16) { return 2, 1 }
+func (m *OSDPGTemp) EncodePayload(uint64) ([]byte, []byte, []byte) {
+	var e encoding.Encoder
+	m.Paxos.encode(&e)
+	e.U32(m.MapEpoch)
+	encoding.Slice(&e, m.PGTemp, func(e *encoding.Encoder, t PGTemp) {
+		encodePGID(e, t.PGID)
+		encoding.Slice(e, t.OSDs, encoding.EncI32)
+	})
+	e.Bool(m.Forced)
+	return e.Bytes(), nil, nil
+}
+func (m *OSDPGTemp) DecodePayload(_ uint64, front, _, _ []byte) error {
+	d := encoding.NewDecoder(front)
+	m.Paxos.decode(d)
+	m.MapEpoch = d.U32()
+	m.PGTemp = encoding.DecodeSlice(d, 17+4, func(d *encoding.Decoder) PGTemp {
+		return PGTemp{PGID: decodePGID(d), OSDs: encoding.DecodeSlice(d, 4, encoding.DecI32)}
+	})
+	if m.Hdr.Version >= 2 {
+		m.Forced = d.Bool()
 	}
 	return finish(d)
 }

@@ -57,6 +57,7 @@ func osdSamples() []msgr2.Message {
 			Flags: FailureFlagFailed, FailedFor: 20},
 		&OSDMarkMeDown{Paxos: NewPaxosHeader(12), FSID: fsid, TargetOSD: 1, TargetAddrs: av, Epoch: 12, RequestAck: true},
 		&MonGetOSDMap{Paxos: NewPaxosHeader(0), FullFirst: 3, FullLast: 4},
+		&OSDPGTemp{Paxos: NewPaxosHeader(12), MapEpoch: 12, PGTemp: []PGTemp{{PGID{1, 2}, []int32{0, 1}}, {PGID{1, 3}, nil}}, Forced: true},
 		&OSDPGCreate2{Epoch: 7, PGs: []SPGIDCreate{{PG: pg, Create: PGCreate{Epoch: 7, Stamp: encoding.UTime{Sec: 9},
 			History: histStruct("history"), PastIntervals: histStruct("pi")}}}},
 	}
