@@ -1,9 +1,9 @@
 package mon
 
 import (
-	"bytes"
-	"encoding/json"
 	"syscall"
+
+	"github.com/kelp-ceph/kelp/internal/cephjson"
 )
 
 // Output formats a command may ask for with "format" (Formatter::create).
@@ -30,21 +30,15 @@ func (r *request) formatOf(def string) string {
 func isJSON(f string) bool { return f == fmtJSON || f == fmtJSONPretty }
 
 // renderJSON encodes v as Ceph's JSONFormatter does: compact for "json",
-// four-space indentation for "json-pretty". HTML characters are not
-// escaped, as Ceph does not escape them.
+// four-space indentation for "json-pretty" (with the trailing newline
+// Ceph's pretty formatter ends with). HTML characters are not escaped.
 func renderJSON(v any, format string) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if format == fmtJSONPretty {
-		enc.SetIndent("", "    ")
-	}
-	if err := enc.Encode(v); err != nil {
+	out, err := cephjson.Render(v, format == fmtJSONPretty)
+	if err != nil {
 		return nil, err
 	}
-	out := b.Bytes()
-	if format == fmtJSON {
-		out = bytes.TrimSuffix(out, []byte("\n"))
+	if format == fmtJSONPretty {
+		out = append(out, '\n')
 	}
 	return out, nil
 }

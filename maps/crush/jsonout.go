@@ -1,95 +1,19 @@
 package crush
 
-import (
-	"bytes"
-	"encoding/json"
-	"strconv"
-)
+import "github.com/kelp-ceph/kelp/internal/cephjson"
 
-// Ordered JSON values that marshal the way Ceph's JSONFormatter prints:
-// keys in insertion order, floats as C++ streams print a double with
-// max_digits10 precision (%.17g). They plug into encoding/json, so a
-// caller may nest them in its own values and indent the result.
+// The dumps and trees are built from ordered JSON values that marshal as
+// Ceph's JSONFormatter prints (package internal/cephjson).
 
 // Object is a JSON object whose keys keep their insertion order.
-type Object struct {
-	keys []string
-	vals []any
-}
-
-// NewObject returns an empty Object.
-func NewObject() *Object { return &Object{} }
-
-// Set appends a key (Ceph formatters never replace one).
-func (o *Object) Set(k string, v any) *Object {
-	o.keys = append(o.keys, k)
-	o.vals = append(o.vals, v)
-	return o
-}
-
-// Get returns the value of the first k.
-func (o *Object) Get(k string) (any, bool) {
-	for i, kk := range o.keys {
-		if kk == k {
-			return o.vals[i], true
-		}
-	}
-	return nil, false
-}
-
-// MarshalJSON implements json.Marshaler.
-func (o *Object) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		kb, err := marshalNoEscape(k)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(kb)
-		b.WriteByte(':')
-		vb, err := marshalNoEscape(o.vals[i])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(vb)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
+type Object = cephjson.Object
 
 // Float is a number printed as Ceph's JSONFormatter::dump_float does.
-type Float float64
+type Float = cephjson.Float
 
-// MarshalJSON implements json.Marshaler.
-func (f Float) MarshalJSON() ([]byte, error) {
-	return strconv.AppendFloat(nil, float64(f), 'g', 17, 64), nil
-}
-
-func marshalNoEscape(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+// NewObject returns an empty Object.
+func NewObject() *Object { return cephjson.NewObject() }
 
 // RenderJSON renders v compactly ("json") or with Ceph's four-space
 // indentation ("json-pretty"); no trailing newline.
-func RenderJSON(v any, pretty bool) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if pretty {
-		enc.SetIndent("", "    ")
-	}
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
+func RenderJSON(v any, pretty bool) ([]byte, error) { return cephjson.Render(v, pretty) }
