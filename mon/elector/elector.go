@@ -113,6 +113,7 @@ type Elector struct {
 	cfg Config
 
 	epoch         uint32
+	persisted     uint32 // the epoch the store holds (0: never written)
 	participating bool
 	electingMe    bool
 	leaderAcked   int // the rank we deferred to, or -1
@@ -143,6 +144,10 @@ func New(cfg Config, persistedEpoch uint32) *Elector {
 	case e.epoch%2 == 1:
 		e.epoch++
 		e.out.PersistEpoch = true
+	}
+	e.persisted = persistedEpoch
+	if e.out.PersistEpoch {
+		e.persisted = e.epoch
 	}
 	return e
 }
@@ -201,6 +206,7 @@ func (e *Elector) isCurrentMember(rank int) bool {
 // election.
 func (e *Elector) bumpEpoch(epoch uint32) {
 	e.epoch = epoch
+	e.persisted = epoch
 	e.out.PersistEpoch = true
 	e.electingMe = false
 	e.ackedMe = nil
@@ -221,7 +227,18 @@ func (e *Elector) start(now time.Time) {
 	if !e.participating {
 		return
 	}
-	if e.epoch%2 == 0 {
+	// ElectionLogic::start calls init first, which moves a persisted odd
+	// epoch (an election under way) to the next even one; the bump that
+	// follows makes it odd again. Restarting an election therefore
+	// always moves on to a new odd epoch, two past the old one.
+	// A monitor that never persisted an epoch (first boot) stays at 1.
+	switch {
+	case e.persisted == 0:
+		e.epoch = 1
+	case e.epoch%2 == 1:
+		e.epoch++
+		e.bumpEpoch(e.epoch + 1)
+	default:
 		e.bumpEpoch(e.epoch + 1)
 	}
 	e.out.Electing = true
@@ -245,8 +262,14 @@ func (e *Elector) deferTo(now time.Time, who int) {
 	}
 	e.leaderAcked = who
 	e.send(who, Msg{Op: msg.ElectionOpAck, Epoch: e.epoch, Features: e.cfg.Features, MonFeatures: e.cfg.MonFeatures})
-	e.resetTimer(now)
+	// Elector::_defer_to gives the leader a second more to declare
+	// victory before this monitor starts over.
+	e.expire = now.Add(e.cfg.Timeout + DeferGrace)
 }
+
+// DeferGrace is the extra time a deferring monitor waits for the victory
+// (Elector::_defer_to: reset_timer(1.0)).
+const DeferGrace = time.Second
 
 // LeaveQuorum forgets the last election's outcome, as Monitor::bootstrap
 // does when the monitor goes back to probing: the old quorum's members
