@@ -45,8 +45,12 @@ func (c *fakeNetConn) Close() error {
 	}
 	return nil
 }
-func (c *fakeNetConn) LocalAddr() net.Addr              { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 3300} }
-func (c *fakeNetConn) RemoteAddr() net.Addr             { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000} }
+func (c *fakeNetConn) LocalAddr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 3300}
+}
+func (c *fakeNetConn) RemoteAddr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+}
 func (c *fakeNetConn) SetDeadline(time.Time) error      { return nil }
 func (c *fakeNetConn) SetReadDeadline(time.Time) error  { return nil }
 func (c *fakeNetConn) SetWriteDeadline(time.Time) error { return nil }
