@@ -44,8 +44,9 @@ func (s cephxSession) Result() msgr2.AuthServerResult {
 	return msgr2.AuthServerResult(s.Session.Result())
 }
 
-// TestInteropSecureClientRealMon: kelp's connecting side in secure mode
-// (cephx, AES-128-GCM) against a real ceph-mon, msgr2.1 and msgr2.0.
+// TestInteropSecureClientRealMon: kelp's connecting side with cephx
+// against a real ceph-mon, msgr2.1 and msgr2.0, in secure mode
+// (AES-128-GCM) and in crc mode (where AUTH_SIGNATURE is a real HMAC).
 func TestInteropSecureClientRealMon(t *testing.T) {
 	cl := harness.StartMon(t, harness.Options{Auth: "cephx"})
 	key, err := auth.ParseKey(cl.AdminKey)
@@ -53,21 +54,26 @@ func TestInteropSecureClientRealMon(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := encoding.EntityName{Type: encoding.EntityClient, ID: "admin"}
-	for _, rev1 := range []bool{true, false} {
-		t.Run(fmt.Sprintf("rev1=%v", rev1), func(t *testing.T) {
+	type variant struct {
+		rev1 bool
+		mode uint32
+	}
+	for _, v := range []variant{{true, msgr2.ConModeSecure}, {false, msgr2.ConModeSecure}, {true, msgr2.ConModeCRC}, {false, msgr2.ConModeCRC}} {
+		rev1, mode := v.rev1, v.mode
+		t.Run(fmt.Sprintf("%s/rev1=%v", msgr2.ConModeName(mode), rev1), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			in := make(inbox, 16)
 			c := cephx.NewClient(admin, key)
 			m := msgr2.NewMessenger(msgr2.Config{Name: admin, Registry: msg.NewRegistry(), Dispatcher: in, DisableRev1: !rev1,
 				NewAuthClient:  func(encoding.EntityType) msgr2.AuthClient { return cephxClient{c} },
-				MonClientModes: []uint32{msgr2.ConModeSecure}})
+				MonClientModes: []uint32{mode}})
 			defer m.Close()
 			conn, err := m.Dial(ctx, cl.MonAddrs, encoding.EntityMon)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, cl.LogTail("mon.a"))
 			}
-			if conn.ConMode() != msgr2.ConModeSecure {
+			if conn.ConMode() != mode {
 				t.Fatalf("mode %s", msgr2.ConModeName(conn.ConMode()))
 			}
 			conn.Send(&msg.MonGetMap{})
@@ -82,7 +88,7 @@ func TestInteropSecureClientRealMon(t *testing.T) {
 			if ack.R != 0 || len(ack.OutBL) < 10000 {
 				t.Fatalf("command descriptions: r %d, %d bytes", ack.R, len(ack.OutBL))
 			}
-			t.Logf("secure session: %d-byte command descriptions over AES-GCM", len(ack.OutBL))
+			t.Logf("%s session: %d-byte command descriptions", msgr2.ConModeName(mode), len(ack.OutBL))
 		})
 	}
 }
@@ -106,6 +112,12 @@ func (r modeRecorder) Dispatch(c *msgr2.Conn, m msgr2.Message) {
 // accepting side and its first messages arrive over AES-GCM.
 func TestInteropSecureServerRealCLI(t *testing.T) {
 	harness.RequireBinaries(t, "ceph")
+	for _, mode := range []string{"secure", "crc"} {
+		t.Run(mode, func(t *testing.T) { cephxServerRealCLI(t, mode) })
+	}
+}
+
+func cephxServerRealCLI(t *testing.T, mode string) {
 	admin := encoding.EntityName{Type: encoding.EntityClient, ID: "admin"}
 	ks := cephx.NewKeyServer()
 	adminKey, _ := ks.GenerateSecret()
@@ -137,7 +149,7 @@ func TestInteropSecureServerRealCLI(t *testing.T) {
 	os.WriteFile(ring, []byte(kr.Text()), 0o600)
 	conf := filepath.Join(dir, "ceph.conf")
 	harness.WriteConf(conf, addrs.String(), "cephx", map[string]string{"fsid": fsid.String(), "keyring": ring,
-		"ms_mon_client_mode": "secure", "log file": "/dev/null"})
+		"ms_mon_client_mode": mode, "log file": "/dev/null"})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -147,8 +159,8 @@ func TestInteropSecureServerRealCLI(t *testing.T) {
 	defer func() { kill(); <-done }()
 	fm.got.next(t, ctx, msg.TypeMonGetMap)
 	sub := fm.got.next(t, ctx, msg.TypeMonSubscribe).(*msg.MonSubscribe)
-	if mode := <-rec.modes; mode != msgr2.ConModeSecure {
-		t.Fatalf("CLI connected in %s mode", msgr2.ConModeName(mode))
+	if got := msgr2.ConModeName(<-rec.modes); got != mode {
+		t.Fatalf("CLI connected in %s mode, want %s", got, mode)
 	}
-	t.Logf("CLI over secure mode: mon_getmap, mon_subscribe %v", sub.What)
+	t.Logf("CLI over %s mode with cephx: mon_getmap, mon_subscribe %v", mode, sub.What)
 }
