@@ -21,9 +21,14 @@ type Config struct {
 	// Features and MonFeatures are this monitor's connection and monitor
 	// features, sent with acks and intersected into the quorum's.
 	Features, MonFeatures uint64
-	// RequiredMonFeatures are the monitor features a peer must have; a
-	// proposer without them is sent a nak (Elector::handle_propose).
-	RequiredMonFeatures uint64
+	// RequiredFeatures and RequiredMonFeatures are the connection and
+	// monitor features a peer must have, MinMonRelease the monmap's
+	// min_mon_release: a proposer without them is sent a nak and an ack
+	// without them is ignored (Elector::handle_propose, handle_ack).
+	RequiredFeatures, RequiredMonFeatures uint64
+	MinMonRelease                         uint8
+	// MonRelease is this monitor's release (16: pacific).
+	MonRelease uint8
 	// HasEverJoined is the monitor's "joined" flag: a monitor that never
 	// was in a quorum goes back to probing when an election stalls.
 	HasEverJoined bool
@@ -40,6 +45,9 @@ type Msg struct {
 	// Features and MonFeatures are the sender's (acks, proposals); on a
 	// nak they are the features the sender requires.
 	Features, MonFeatures uint64
+	// MonRelease is the sender's release (proposals, acks), the
+	// quorum's lowest (victory) or the monmap's min_mon_release (nak).
+	MonRelease uint8
 }
 
 func (m Msg) String() string { return fmt.Sprintf("election(%s e%d)", m.Op, m.Epoch) }
@@ -47,7 +55,7 @@ func (m Msg) String() string { return fmt.Sprintf("election(%s e%d)", m.Op, m.Ep
 // FromMessage extracts what the core needs from a received MMonElection;
 // connFeatures are the features of the connection it came on.
 func FromMessage(m *msg.MonElection, connFeatures uint64) Msg {
-	out := Msg{Op: m.Op, Epoch: m.Epoch, Features: connFeatures, MonFeatures: m.MonFeatures}
+	out := Msg{Op: m.Op, Epoch: m.Epoch, Features: connFeatures, MonFeatures: m.MonFeatures, MonRelease: m.MonRelease}
 	if m.Op == msg.ElectionOpNak {
 		out.Features = m.QuorumFeatures
 	}
@@ -60,7 +68,7 @@ func FromMessage(m *msg.MonElection, connFeatures uint64) Msg {
 // ToMessage fills the op, epoch, quorum and features of an MMonElection;
 // the caller adds fsid, monmap, metadata, release and sharing data.
 func (m Msg) ToMessage() *msg.MonElection {
-	out := &msg.MonElection{Op: m.Op, Epoch: m.Epoch, MonFeatures: m.MonFeatures}
+	out := &msg.MonElection{Op: m.Op, Epoch: m.Epoch, MonFeatures: m.MonFeatures, MonRelease: m.MonRelease}
 	if m.Op == msg.ElectionOpVictory || m.Op == msg.ElectionOpNak {
 		out.QuorumFeatures = m.Features
 	}
@@ -82,6 +90,7 @@ type Victory struct {
 	Quorum      []int
 	Features    uint64 // intersection of the quorum's connection features
 	MonFeatures uint64 // intersection of the quorum's monitor features
+	MonRelease  uint8  // the quorum's lowest release
 }
 
 // Lost says: Leader leads Quorum (this monitor included) from Epoch.
@@ -91,6 +100,7 @@ type Lost struct {
 	Quorum      []int
 	Features    uint64
 	MonFeatures uint64
+	MonRelease  uint8
 }
 
 // Ready is what one call produced; see the package documentation for
@@ -106,7 +116,10 @@ type Ready struct {
 	Nakked       bool // a peer said we lack required features
 }
 
-type ack struct{ features, monFeatures uint64 }
+type ack struct {
+	features, monFeatures uint64
+	release               uint8
+}
 
 // Elector is one monitor's election state. Not safe for concurrent use.
 type Elector struct {
@@ -244,11 +257,12 @@ func (e *Elector) start(now time.Time) {
 	e.out.Electing = true
 	e.leader, e.quorum = -1, nil
 	e.electingMe = true
-	e.ackedMe = map[int]ack{e.cfg.Rank: {e.cfg.Features, e.cfg.MonFeatures}}
+	e.ackedMe = map[int]ack{e.cfg.Rank: {e.cfg.Features, e.cfg.MonFeatures, e.cfg.MonRelease}}
 	e.leaderAcked = -1
 	for r := 0; r < e.cfg.Size; r++ {
 		if r != e.cfg.Rank {
-			e.send(r, Msg{Op: msg.ElectionOpPropose, Epoch: e.epoch, Features: e.cfg.Features, MonFeatures: e.cfg.MonFeatures})
+			e.send(r, Msg{Op: msg.ElectionOpPropose, Epoch: e.epoch, Features: e.cfg.Features,
+				MonFeatures: e.cfg.MonFeatures, MonRelease: e.cfg.MonRelease})
 		}
 	}
 	e.resetTimer(now)
@@ -261,7 +275,8 @@ func (e *Elector) deferTo(now time.Time, who int) {
 		e.electingMe = false
 	}
 	e.leaderAcked = who
-	e.send(who, Msg{Op: msg.ElectionOpAck, Epoch: e.epoch, Features: e.cfg.Features, MonFeatures: e.cfg.MonFeatures})
+	e.send(who, Msg{Op: msg.ElectionOpAck, Epoch: e.epoch, Features: e.cfg.Features,
+		MonFeatures: e.cfg.MonFeatures, MonRelease: e.cfg.MonRelease})
 	// Elector::_defer_to gives the leader a second more to declare
 	// victory before this monitor starts over.
 	e.expire = now.Add(e.cfg.Timeout + DeferGrace)
@@ -304,11 +319,12 @@ func (e *Elector) declareVictory() {
 	e.leaderAcked = -1
 	e.electingMe = false
 	quorum := make([]int, 0, len(e.ackedMe))
-	features, monFeatures := ^uint64(0), ^uint64(0)
+	features, monFeatures, release := ^uint64(0), ^uint64(0), uint8(255)
 	for r, a := range e.ackedMe {
 		quorum = append(quorum, r)
 		features &= a.features
 		monFeatures &= a.monFeatures
+		release = min(release, a.release)
 	}
 	slices.Sort(quorum)
 	e.bumpEpoch(e.epoch + 1)
@@ -317,10 +333,12 @@ func (e *Elector) declareVictory() {
 	e.cfg.HasEverJoined = true
 	for _, r := range quorum {
 		if r != e.cfg.Rank {
-			e.send(r, Msg{Op: msg.ElectionOpVictory, Epoch: e.epoch, Quorum: slices.Clone(quorum), Features: features, MonFeatures: monFeatures})
+			e.send(r, Msg{Op: msg.ElectionOpVictory, Epoch: e.epoch, Quorum: slices.Clone(quorum),
+				Features: features, MonFeatures: monFeatures, MonRelease: release})
 		}
 	}
-	e.out.Victory = &Victory{Epoch: e.epoch, Quorum: slices.Clone(quorum), Features: features, MonFeatures: monFeatures}
+	e.out.Victory = &Victory{Epoch: e.epoch, Quorum: slices.Clone(quorum), Features: features,
+		MonFeatures: monFeatures, MonRelease: release}
 }
 
 // Step handles an election message from the monitor of rank from.
@@ -347,9 +365,16 @@ func (e *Elector) handlePropose(now time.Time, from int, m Msg) {
 	if m.Epoch%2 == 0 {
 		return // Ceph asserts a propose is sent in an election epoch
 	}
-	if req := e.cfg.RequiredMonFeatures; m.MonFeatures&req != req {
-		e.send(from, Msg{Op: msg.ElectionOpNak, Epoch: m.Epoch, Features: e.cfg.Features, MonFeatures: req})
+	nak := Msg{Op: msg.ElectionOpNak, Epoch: m.Epoch, Features: e.cfg.RequiredFeatures,
+		MonFeatures: e.cfg.RequiredMonFeatures, MonRelease: e.cfg.MinMonRelease}
+	switch {
+	case m.Features&e.cfg.RequiredFeatures != e.cfg.RequiredFeatures, m.MonRelease < e.cfg.MinMonRelease:
+		e.send(from, nak)
 		return
+	case m.MonFeatures&e.cfg.RequiredMonFeatures != e.cfg.RequiredMonFeatures:
+		// Ceph naks a peer missing monitor features but, unlike the
+		// cases above, still goes on to consider its proposal.
+		e.send(from, nak)
 	}
 	switch {
 	case m.Epoch > e.epoch:
@@ -388,10 +413,14 @@ func (e *Elector) handleAck(now time.Time, from int, m Msg) {
 		e.start(now)
 		return
 	}
+	if m.Features&e.cfg.RequiredFeatures != e.cfg.RequiredFeatures ||
+		m.MonFeatures&e.cfg.RequiredMonFeatures != e.cfg.RequiredMonFeatures {
+		return
+	}
 	if m.Epoch < e.epoch || !e.electingMe {
 		return
 	}
-	e.ackedMe[from] = ack{m.Features, m.MonFeatures}
+	e.ackedMe[from] = ack{m.Features, m.MonFeatures, m.MonRelease}
 	if len(e.ackedMe) == e.cfg.Size {
 		e.declareVictory()
 	}
@@ -421,7 +450,8 @@ func (e *Elector) handleVictory(now time.Time, from int, m Msg) {
 	e.leader, e.quorum = from, slices.Clone(m.Quorum)
 	slices.Sort(e.quorum)
 	e.cfg.HasEverJoined = true
-	e.out.Lost = &Lost{Epoch: m.Epoch, Leader: from, Quorum: slices.Clone(e.quorum), Features: m.Features, MonFeatures: m.MonFeatures}
+	e.out.Lost = &Lost{Epoch: m.Epoch, Leader: from, Quorum: slices.Clone(e.quorum), Features: m.Features,
+		MonFeatures: m.MonFeatures, MonRelease: m.MonRelease}
 }
 
 // handleNak is Elector::handle_nak: the proposer lacks features the

@@ -54,11 +54,19 @@ func TestNak(t *testing.T) {
 	b := New(Config{Rank: 1, Size: 2, MonFeatures: 0x3}, 0)
 	rb := b.Start(now)
 	ra := a.Step(now, 1, rb.Messages[0].Msg)
-	if len(ra.Messages) != 1 || ra.Messages[0].Msg.Op != msg.ElectionOpNak {
+	// Missing monitor features: Ceph naks and still handles the
+	// proposal (here: a outranks b and calls its own election).
+	if len(ra.Messages) != 2 || ra.Messages[0].Msg.Op != msg.ElectionOpNak || ra.Messages[1].Msg.Op != msg.ElectionOpPropose {
 		t.Fatalf("a: %+v", ra)
 	}
 	if !b.Step(now, 0, ra.Messages[0].Msg).Nakked {
 		t.Fatal("nak not reported")
+	}
+	// An old release gets only the nak.
+	c := New(Config{Rank: 0, Size: 2, MinMonRelease: 16}, 0)
+	rc := c.Step(now, 1, Msg{Op: msg.ElectionOpPropose, Epoch: 1, MonRelease: 15})
+	if len(rc.Messages) != 1 || rc.Messages[0].Msg.Op != msg.ElectionOpNak || rc.Messages[0].Msg.MonRelease != 16 {
+		t.Fatalf("c: %+v", rc)
 	}
 }
 

@@ -121,7 +121,7 @@ func TestInteropProbeAndJoin(t *testing.T) {
 			cur.Send(&PaxosMessage{MMonPaxos: m})
 		}
 	}, Callbacks{Fatal: func(err error) { t.Errorf("paxos: %v", err) }}, time.Now)
-	el := elector.New(elector.Config{Rank: 1, Size: 2, Features: encoding.FeaturesPacific,
+	el := elector.New(elector.Config{Rank: 1, Size: 2, Features: encoding.FeaturesPacific, MonRelease: 16,
 		MonFeatures: uint64(monmap.MonFeaturesPacific)}, 0)
 	el.Init()
 	leader := -1
