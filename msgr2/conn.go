@@ -213,7 +213,21 @@ func (c *Conn) Send(m Message) error {
 	h.Seq = c.outSeq
 	c.queue = append(c.queue, &outMsg{m: m, hdr: *h})
 	c.cond.Broadcast()
+	c.wakeStandbyLocked()
 	return nil
+}
+
+// wakeStandbyLocked reconnects a lossless session in standby that has
+// something to send, unless this side is a server or the peer has no
+// address to dial (AsyncConnection::_send_message leaving STANDBY).
+func (c *Conn) wakeStandbyLocked() {
+	if c.state != stateStandby || c.policy.Server || c.policy.Lossy || c.target.Addr.Port() == 0 {
+		return
+	}
+	c.outgoing = true
+	c.state = stateConnecting
+	c.attempt++
+	go c.reconnectLoop(c.attempt, 0)
 }
 
 // SendKeepalive sends a KEEPALIVE2 now.
@@ -339,7 +353,7 @@ func (c *Conn) fault(tr *transport, err error) {
 	c.mu.Unlock()
 	c.log.Info("msgr2: connection faulted", "peer", c.String(), "err", err, "reconnect", reconnect)
 	if reconnect {
-		go c.reconnectLoop(attempt)
+		go c.reconnectLoop(attempt, 0)
 	}
 }
 

@@ -240,10 +240,13 @@ func (m *Messenger) Dial(ctx context.Context, addrs encoding.EntityAddrVec, peer
 	switch {
 	case err == nil:
 		return c, nil
-	case errors.Is(err, errWait), errors.Is(err, errSuperseded), superseded:
-		// The peer's connection to us carries the session (a race it
-		// won, or one we adopted meanwhile), whatever became of ours:
-		// wait for it.
+	case errors.Is(err, errWait):
+		// The peer is connecting to us and wins the race: wait for its
+		// connection, retrying ourselves only if it never comes.
+		go c.reconnectLoop(1, maxBackoff)
+		return c, c.waitReady(ctx)
+	case errors.Is(err, errSuperseded), superseded:
+		// We adopted the peer's connection meanwhile.
 		return c, c.waitReady(ctx)
 	}
 	c.closeWith(err, false)

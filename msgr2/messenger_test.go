@@ -419,3 +419,33 @@ func TestThrottleBoundsInFlight(t *testing.T) {
 	}
 	close(release)
 }
+
+// TestStandbyReconnects: when the side that connected is a server (it
+// never reconnects), the accepting side reconnects its lossless session as
+// soon as it has a message to send.
+func TestStandbyReconnects(t *testing.T) {
+	srv, _ := newTestMessenger(t, "osd.1", Config{})
+	addrs := listen(t, srv)
+	cli, cd := newTestMessenger(t, "osd.0", Config{Policy: func(encoding.EntityType, bool) Policy { return Policy{Server: true} }})
+	listen(t, cli)
+	c := dial(t, cli, addrs, encoding.EntityOSD)
+	sc := onlyConn(t, srv)
+	cut(c)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		sc.mu.Lock()
+		st := sc.state
+		sc.mu.Unlock()
+		if st == stateStandby {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("accepting side in %s, want standby", st)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	sc.Send(&seqMsg{N: 7})
+	if m := recv(t, cd, 5*time.Second).(*seqMsg); m.N != 7 {
+		t.Fatalf("got %d", m.N)
+	}
+}

@@ -239,12 +239,25 @@ func (c *Conn) reconnected(tr *transport, h *clientHandshake, attempt, msgSeq ui
 	return nil
 }
 
-// reconnectLoop retries a lossless session's connection with backoff
-// until it succeeds, is superseded or the Conn closes.
-func (c *Conn) reconnectLoop(attempt uint64) {
+// maxBackoff is the longest wait between connection attempts
+// (ms_max_backoff); after WAIT the next attempt waits this long, giving
+// the peer's winning connection time to arrive.
+const maxBackoff = 15 * time.Second
+
+// reconnectLoop retries a session's connection with backoff until it
+// succeeds, is superseded (the peer's connection took over) or the Conn
+// closes. delay is the wait before the first attempt.
+func (c *Conn) reconnectLoop(attempt uint64, delay time.Duration) {
 	cfg := &c.msgr.cfg
 	backoff := cfg.ReconnectBackoff
 	for {
+		if delay > 0 {
+			select {
+			case <-c.closed:
+				return
+			case <-time.After(delay):
+			}
+		}
 		c.mu.Lock()
 		live := c.attempt == attempt && c.state == stateConnecting
 		c.mu.Unlock()
@@ -258,22 +271,18 @@ func (c *Conn) reconnectLoop(attempt uint64) {
 		case err == nil, errors.Is(err, errSuperseded):
 			return
 		case errors.Is(err, errWait):
-			c.mu.Lock()
-			if c.attempt == attempt && c.state == stateConnecting {
-				c.state = stateStandby
-			}
-			c.mu.Unlock()
-			return
+			// The peer is connecting to us and wins: stay connecting
+			// (its connection supersedes this loop) and try again only
+			// if it never comes.
+			c.log.Debug("msgr2: peer asked us to wait", "peer", c.String())
+			delay = maxBackoff
+			continue
 		case errors.Is(err, errMissingFeats):
 			c.closeWith(err, true)
 			return
 		}
 		c.log.Info("msgr2: reconnect failed", "peer", c.String(), "err", err, "retry_in", backoff)
-		select {
-		case <-c.closed:
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 15*time.Second)
+		delay = backoff
+		backoff = min(2*backoff, maxBackoff)
 	}
 }
