@@ -14,7 +14,11 @@
 // monitors that acked: they are the quorum. A deferring monitor whose
 // leader stays silent for the timeout starts over. The disallow strategy
 // adds monitors that may never lead (mon_election_default_strategy 2,
-// "ceph mon add disallowed_leader").
+// "ceph mon add disallowed_leader"). The connectivity strategy (3) ranks
+// candidates by connection scores: monitors ping each other (MMonPing),
+// keep a ConnectionTracker of how reliable each link has been, share it
+// in every ping and election message, and prefer the candidate its live
+// peers score highest, then the lower rank.
 //
 // # Integration contract
 //
@@ -41,4 +45,14 @@
 //     down.
 //   - When Paxos asks for a new election (paxos.Ready.Bootstrap), the
 //     monitor probes again and then calls Start.
+//   - Pinging (Config.Pinging, once the quorum's monitor features have
+//     elector pinging; Pacific's do): StepPing for every MMonPing from a
+//     rank; send Ready.Pings; persist Ready.Scores under "monitor",
+//     "connectivity_scores" and pass them back as Config.Scores on
+//     restart. Tick also runs the ping timers.
+//   - Messages: the monitor fills what ToMessage leaves out: fsid, the
+//     monmap (a real monitor decodes it and aborts on an empty one),
+//     mon_release, metadata (acks) and, on a victory, the leader's
+//     command descriptions in sharing_bl (a real peon asserts it is not
+//     empty).
 package elector

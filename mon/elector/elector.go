@@ -32,6 +32,21 @@ type Config struct {
 	// HasEverJoined is the monitor's "joined" flag: a monitor that never
 	// was in a quorum goes back to probing when an election stalls.
 	HasEverJoined bool
+
+	// Connectivity: Scores is the persisted ConnectionTracker
+	// ("monitor"/"connectivity_scores", nil for none); HalfLife is
+	// mon_con_tracker_score_halflife in seconds; IgnoreProposeMargin is
+	// mon_elector_ignore_propose_margin.
+	Scores              []byte
+	HalfLife            float64
+	IgnoreProposeMargin float64
+	// Pinging: the quorum's monitor features include elector pinging,
+	// so peers are pinged to keep connection scores
+	// (Elector::begin_peer_ping). PingTimeout and PingDivisor are
+	// mon_elector_ping_timeout and mon_elector_ping_divisor.
+	Pinging     bool
+	PingTimeout time.Duration
+	PingDivisor int
 }
 
 // DefaultTimeout is Pacific's mon_election_timeout.
@@ -48,6 +63,12 @@ type Msg struct {
 	// MonRelease is the sender's release (proposals, acks), the
 	// quorum's lowest (victory) or the monmap's min_mon_release (nak).
 	MonRelease uint8
+	// Strategy is the sender's election strategy (0: unknown, accepted).
+	Strategy msg.ElectionStrategy
+	// Tracker is the sender's ConnectionTracker (scoring_bl, every
+	// message); Stable the tracker a connectivity proposal is judged by
+	// (sharing_bl of a propose). Either may be nil.
+	Tracker, Stable *ConnectionTracker
 }
 
 func (m Msg) String() string { return fmt.Sprintf("election(%s e%d)", m.Op, m.Epoch) }
@@ -55,9 +76,16 @@ func (m Msg) String() string { return fmt.Sprintf("election(%s e%d)", m.Op, m.Ep
 // FromMessage extracts what the core needs from a received MMonElection;
 // connFeatures are the features of the connection it came on.
 func FromMessage(m *msg.MonElection, connFeatures uint64) Msg {
-	out := Msg{Op: m.Op, Epoch: m.Epoch, Features: connFeatures, MonFeatures: m.MonFeatures, MonRelease: m.MonRelease}
+	out := Msg{Op: m.Op, Epoch: m.Epoch, Features: connFeatures, MonFeatures: m.MonFeatures,
+		MonRelease: m.MonRelease, Strategy: m.Strategy}
 	if m.Op == msg.ElectionOpNak {
 		out.Features = m.QuorumFeatures
+	}
+	if len(m.ScoringBL) > 0 {
+		out.Tracker, _ = UnmarshalConnectionTracker(m.ScoringBL)
+	}
+	if m.Op == msg.ElectionOpPropose && len(m.SharingBL) > 0 {
+		out.Stable, _ = UnmarshalConnectionTracker(m.SharingBL)
 	}
 	for _, r := range m.Quorum {
 		out.Quorum = append(out.Quorum, int(r))
@@ -68,7 +96,14 @@ func FromMessage(m *msg.MonElection, connFeatures uint64) Msg {
 // ToMessage fills the op, epoch, quorum and features of an MMonElection;
 // the caller adds fsid, monmap, metadata, release and sharing data.
 func (m Msg) ToMessage() *msg.MonElection {
-	out := &msg.MonElection{Op: m.Op, Epoch: m.Epoch, MonFeatures: m.MonFeatures, MonRelease: m.MonRelease}
+	out := &msg.MonElection{Op: m.Op, Epoch: m.Epoch, MonFeatures: m.MonFeatures, MonRelease: m.MonRelease,
+		Strategy: m.Strategy}
+	if m.Tracker != nil {
+		out.ScoringBL = m.Tracker.Marshal()
+	}
+	if m.Stable != nil && m.Op == msg.ElectionOpPropose {
+		out.SharingBL = m.Stable.Marshal()
+	}
 	if m.Op == msg.ElectionOpVictory || m.Op == msg.ElectionOpNak {
 		out.QuorumFeatures = m.Features
 	}
@@ -114,6 +149,11 @@ type Ready struct {
 	Lost         *Lost
 	Bootstrap    bool // stalled without ever joining: probe again
 	Nakked       bool // a peer said we lack required features
+	// Pings are MMonPing messages to send (connection scoring).
+	Pings []PingEnvelope
+	// Scores, when not nil, is the encoded ConnectionTracker to persist
+	// under "monitor"/"connectivity_scores".
+	Scores []byte
 }
 
 type ack struct {
@@ -137,6 +177,14 @@ type Elector struct {
 	leader int // -1 while electing
 	quorum []int
 
+	// connectivity
+	tracker       *ConnectionTracker // peer_tracker
+	stable        *ConnectionTracker // scores frozen for this election
+	leaderTracker *ConnectionTracker // the acked leader's stable scores
+	lastWinner    int
+	lastVotedFor  int
+	ping          pinger
+
 	out Ready
 }
 
@@ -150,7 +198,25 @@ func New(cfg Config, persistedEpoch uint32) *Elector {
 	if cfg.Strategy == 0 {
 		cfg.Strategy = msg.StrategyClassic
 	}
-	e := &Elector{cfg: cfg, epoch: persistedEpoch, participating: true, leaderAcked: -1, leader: -1}
+	if cfg.HalfLife <= 0 {
+		cfg.HalfLife = DefaultHalfLife
+	}
+	if cfg.PingTimeout <= 0 {
+		cfg.PingTimeout = 2 * time.Second
+	}
+	if cfg.PingDivisor <= 0 {
+		cfg.PingDivisor = 2
+	}
+	e := &Elector{cfg: cfg, epoch: persistedEpoch, participating: true, leaderAcked: -1, leader: -1,
+		lastWinner: -1, lastVotedFor: -1}
+	e.tracker = NewConnectionTracker(cfg.Rank, cfg.HalfLife)
+	if len(cfg.Scores) > 0 {
+		if t, err := UnmarshalConnectionTracker(cfg.Scores); err == nil && t.rank == cfg.Rank {
+			t.halfLife = cfg.HalfLife
+			e.tracker = t
+		}
+	}
+	e.ping.init()
 	switch {
 	case e.epoch == 0:
 		e.epoch = 1
@@ -178,8 +244,15 @@ func (e *Elector) ElectingMe() bool    { return e.electingMe }
 func (e *Elector) LeaderAcked() int    { return e.leaderAcked }
 func (e *Elector) HasEverJoined() bool { return e.cfg.HasEverJoined }
 
-// NextDeadline is when Tick must be called next (zero: no timer).
-func (e *Elector) NextDeadline() time.Time { return e.expire }
+// NextDeadline is when Tick must be called next (zero: no timer): the
+// end of the election period or the next ping check.
+func (e *Elector) NextDeadline() time.Time {
+	next := e.expire
+	if p := e.nextPing(); !p.IsZero() && (next.IsZero() || p.Before(next)) {
+		next = p
+	}
+	return next
+}
 
 // SetParticipating turns participation on or off (ceph daemon mon.X
 // connection scores ... / "quorum enter|exit"): a non-participating
@@ -203,6 +276,8 @@ func (e *Elector) leave() Ready {
 }
 
 func (e *Elector) send(to int, m Msg) {
+	m.Strategy = e.cfg.Strategy
+	m.Tracker = e.tracker.Clone()
 	e.out.Messages = append(e.out.Messages, Envelope{To: to, Msg: m})
 }
 
@@ -221,6 +296,8 @@ func (e *Elector) bumpEpoch(epoch uint32) {
 	e.epoch = epoch
 	e.persisted = epoch
 	e.out.PersistEpoch = true
+	e.tracker.IncreaseEpoch(epoch)
+	e.out.Scores = e.tracker.Marshal()
 	e.electingMe = false
 	e.ackedMe = nil
 	e.out.Electing = true
@@ -256,13 +333,17 @@ func (e *Elector) start(now time.Time) {
 	}
 	e.out.Electing = true
 	e.leader, e.quorum = -1, nil
-	e.electingMe = true
 	e.ackedMe = map[int]ack{e.cfg.Rank: {e.cfg.Features, e.cfg.MonFeatures, e.cfg.MonRelease}}
-	e.leaderAcked = -1
+	e.clearLiveElectionState()
+	e.electingMe = true
+	var stable *ConnectionTracker
+	if e.cfg.Strategy == msg.StrategyConnectivity {
+		stable = e.stable.Clone()
+	}
 	for r := 0; r < e.cfg.Size; r++ {
 		if r != e.cfg.Rank {
 			e.send(r, Msg{Op: msg.ElectionOpPropose, Epoch: e.epoch, Features: e.cfg.Features,
-				MonFeatures: e.cfg.MonFeatures, MonRelease: e.cfg.MonRelease})
+				MonFeatures: e.cfg.MonFeatures, MonRelease: e.cfg.MonRelease, Stable: stable})
 		}
 	}
 	e.resetTimer(now)
@@ -298,6 +379,7 @@ func (e *Elector) LeaveQuorum() {
 // Tick ends the election period if it is due
 // (ElectionLogic::end_election_period).
 func (e *Elector) Tick(now time.Time) Ready {
+	e.tickPings(now)
 	if e.expire.IsZero() || now.Before(e.expire) {
 		return e.leave()
 	}
@@ -316,8 +398,8 @@ func (e *Elector) Tick(now time.Time) Ready {
 // declareVictory is ElectionLogic::declare_victory and
 // Elector::message_victory.
 func (e *Elector) declareVictory() {
-	e.leaderAcked = -1
-	e.electingMe = false
+	e.lastWinner, e.lastVotedFor = e.cfg.Rank, e.cfg.Rank
+	e.clearLiveElectionState()
 	quorum := make([]int, 0, len(e.ackedMe))
 	features, monFeatures, release := ^uint64(0), ^uint64(0), uint8(255)
 	for r, a := range e.ackedMe {
@@ -343,8 +425,18 @@ func (e *Elector) declareVictory() {
 
 // Step handles an election message from the monitor of rank from.
 func (e *Elector) Step(now time.Time, from int, m Msg) Ready {
-	if from < 0 || from >= e.cfg.Size || from == e.cfg.Rank {
+	if from < 0 || from >= e.cfg.Size || from == e.cfg.Rank || !e.participating {
 		return e.leave()
+	}
+	if m.Strategy != 0 && m.Strategy != e.cfg.Strategy {
+		return e.leave() // Elector::dispatch lets the strategy race resolve
+	}
+	if m.Tracker != nil {
+		e.tracker.ReceivePeerReport(m.Tracker)
+	}
+	e.beginPeerPing(now, from)
+	if m.Op != msg.ElectionOpPropose && m.Epoch < e.epoch {
+		return e.leave() // old epoch
 	}
 	switch m.Op {
 	case msg.ElectionOpPropose:
@@ -375,6 +467,10 @@ func (e *Elector) handlePropose(now time.Time, from int, m Msg) {
 		// Ceph naks a peer missing monitor features but, unlike the
 		// cases above, still goes on to consider its proposal.
 		e.send(from, nak)
+	}
+	if e.cfg.Strategy == msg.StrategyConnectivity {
+		e.proposeConnectivity(now, from, m)
+		return
 	}
 	switch {
 	case m.Epoch > e.epoch:
@@ -432,7 +528,18 @@ func (e *Elector) handleVictory(now time.Time, from int, m Msg) {
 	if m.Epoch%2 == 1 {
 		return
 	}
-	e.leaderAcked = -1
+	ok := e.victoryMakesSense(from)
+	e.lastWinner, e.lastVotedFor = from, e.leaderAcked
+	e.clearLiveElectionState()
+	if !ok {
+		// Ceph asserts this only happens under connectivity, where it
+		// means we should have won: start over.
+		if e.cfg.Strategy == msg.StrategyConnectivity && m.Epoch > e.epoch {
+			e.bumpEpoch(m.Epoch)
+			e.start(now)
+		}
+		return
+	}
 	if m.Epoch != e.epoch+1 {
 		// A funny epoch: we missed part of the election. Catch up and
 		// start over.

@@ -30,6 +30,7 @@ type simNode struct {
 type simMsg struct {
 	from, to int
 	payload  []byte
+	ping     bool // an MMonPing rather than an MMonElection
 }
 
 type sim struct {
@@ -122,6 +123,10 @@ func (s *sim) apply(r int, rd Ready) {
 		front, _, _ := m.EncodePayload(encoding.FeaturesPacific)
 		s.net = append(s.net, simMsg{from: r, to: env.To, payload: front})
 	}
+	for _, env := range rd.Pings {
+		front, _, _ := env.Msg.EncodePayload(encoding.FeaturesPacific)
+		s.net = append(s.net, simMsg{from: r, to: env.To, payload: front, ping: true})
+	}
 	if v := rd.Victory; v != nil {
 		s.record(r, v.Epoch, r, v.Quorum)
 		if len(v.Quorum) <= s.n/2 {
@@ -179,6 +184,15 @@ func (s *sim) deliver() {
 		m := s.net[i]
 		s.net = slices.Delete(s.net, i, i+1)
 		if !s.linked(m.from, m.to) || s.rng.Float64() < s.dropP {
+			continue
+		}
+		if m.ping {
+			var pm msg.MonPing
+			pm.Hdr.Version = 1
+			if err := pm.DecodePayload(encoding.FeaturesPacific, m.payload, nil, nil); err != nil {
+				s.t.Fatal(err)
+			}
+			s.apply(m.to, s.nodes[m.to].e.StepPing(s.now, m.from, &pm))
 			continue
 		}
 		var em msg.MonElection
@@ -502,6 +516,91 @@ func TestRandomCliques(t *testing.T) {
 				}
 			}
 			s.checkStable(want)
+		}
+	}
+}
+
+// TestConnectivityPartialPartition: mon.0 and mon.1 cannot talk, both
+// talk to mon.2. Under classic elections mon.1, left out of mon.0's
+// quorum, keeps calling elections (the flapping the connectivity
+// strategy was made for); under connectivity mon.2 scores highest (both
+// peers see it up), leads all three, and the epoch stays put.
+func TestConnectivityPartialPartition(t *testing.T) {
+	for _, strategy := range []msg.ElectionStrategy{msg.StrategyClassic, msg.StrategyConnectivity} {
+		s := newSim(t, 9, 3, func(c *Config) {
+			c.Strategy = strategy
+			c.Pinging = true
+		})
+		s.strict = false // a one-link cut: see sim.strict
+		s.setCut(0, 1, true)
+		s.run(5 * time.Minute)
+		before := s.nodes[2].e.Epoch()
+		s.run(time.Minute)
+		after := s.nodes[2].e.Epoch()
+		if strategy == msg.StrategyClassic {
+			if after-before < 4 {
+				t.Fatalf("classic: epoch %d -> %d, expected flapping", before, after)
+			}
+			continue
+		}
+		if after != before {
+			t.Fatalf("connectivity: epoch moved %d -> %d in a minute\n%s", before, after, s.dump())
+		}
+		for r := range 3 {
+			e := s.nodes[r].e
+			if e.Electing() || e.Leader() != 2 || !slices.Equal(e.Quorum(), []int{0, 1, 2}) {
+				t.Fatalf("connectivity: mon.%d leader %d quorum %v\n%s", r, e.Leader(), e.Quorum(), s.dump())
+			}
+		}
+		score, live := s.nodes[2].e.Tracker().TotalScore(2)
+		if live != 2 || score < 1.9 {
+			t.Fatalf("mon.2 scores %v from %d peers", score, live)
+		}
+	}
+}
+
+// TestRandomCliquesConnectivity is TestRandomCliques under the
+// connectivity strategy with pinging: the leader is whoever the scores
+// favour, but the majority clique must end up agreeing on one leader
+// among its members, with the clique as quorum.
+func TestRandomCliquesConnectivity(t *testing.T) {
+	seeds := 10
+	if testing.Short() {
+		seeds = 3
+	}
+	for seed := range uint64(seeds) {
+		n := 3 + int(seed%2)*2
+		s := newSim(t, 900+seed, n, func(c *Config) {
+			c.Strategy = msg.StrategyConnectivity
+			c.Pinging = true
+		})
+		for range 6 {
+			group := make([]int, n)
+			groups := 1 + s.rng.IntN(3)
+			for r := range group {
+				group[r] = s.rng.IntN(groups)
+			}
+			for a := range n {
+				for b := range n {
+					s.setCut(a, b, group[a] != group[b])
+				}
+			}
+			s.run(settle)
+			var clique []int
+			for r, nd := range s.nodes {
+				if nd.alive && len(s.component(r)) > n/2 {
+					clique = s.component(r)
+					break
+				}
+			}
+			if clique == nil {
+				continue
+			}
+			l := s.nodes[clique[0]].e.Leader()
+			if !slices.Contains(clique, l) {
+				t.Fatalf("seed %d: leader %d outside clique %v\n%s", seed, l, clique, s.dump())
+			}
+			s.checkStable(l)
 		}
 	}
 }
