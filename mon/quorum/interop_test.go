@@ -122,12 +122,15 @@ func TestInteropProbeAndJoin(t *testing.T) {
 		}
 	}, Callbacks{Fatal: func(err error) { t.Errorf("paxos: %v", err) }}, time.Now)
 	el := elector.New(elector.Config{Rank: 1, Size: 2, Features: encoding.FeaturesPacific, MonRelease: 16,
-		MonFeatures: uint64(monmap.MonFeaturesPacific)}, 0)
+		MonFeatures: uint64(monmap.MonFeaturesPacific), Pinging: true}, 0)
 	el.Init()
 	leader := -1
 	electorOut := func(conn *msgr2.Conn, rd elector.Ready) {
 		if rd.Electing {
 			drv.Restart()
+		}
+		for _, p := range rd.Pings {
+			conn.Send(p.Msg)
 		}
 		for _, env := range rd.Messages {
 			em := env.Msg.ToMessage()
@@ -143,6 +146,7 @@ func TestInteropProbeAndJoin(t *testing.T) {
 	ticker := time.NewTicker(50 * time.Millisecond)
 	defer ticker.Stop()
 	quorumCheck := time.Now()
+	pings := 0
 	for {
 		select {
 		case r := <-in:
@@ -158,6 +162,9 @@ func TestInteropProbeAndJoin(t *testing.T) {
 			case *PaxosMessage:
 				cur = r.c
 				drv.Step(0, m.MMonPaxos)
+			case *msg.MonPing:
+				pings++
+				electorOut(r.c, el.StepPing(time.Now(), 0, m))
 			}
 		case <-ticker.C:
 			if cur != nil {
@@ -186,8 +193,12 @@ func TestInteropProbeAndJoin(t *testing.T) {
 			case out = <-done:
 				break serve
 			case r := <-in:
-				if m, ok := r.m.(*PaxosMessage); ok {
+				switch m := r.m.(type) {
+				case *PaxosMessage:
 					drv.Step(0, m.MMonPaxos)
+				case *msg.MonPing:
+					pings++
+					electorOut(r.c, el.StepPing(time.Now(), 0, m))
 				}
 			case <-ticker.C:
 				drv.Tick()
@@ -203,6 +214,14 @@ func TestInteropProbeAndJoin(t *testing.T) {
 				t.Fatalf("quorum %+v, kelp at version %d", qs, px.LastCommitted())
 			}
 			t.Logf("real quorum %v with kelp's mon.x as peon at paxos version %d", qs.QuorumNames, px.LastCommitted())
+			// The real monitor pings x and scores the link from kelp's
+			// replies (Elector::handle_ping).
+			if pings == 0 {
+				t.Fatal("the real monitor never pinged x")
+			}
+			if score, live := el.Tracker().TotalScore(1); live != 1 || score <= 0 {
+				t.Errorf("mon.a's report, as kelp learned it, scores x %v (live %d)", score, live)
+			}
 			return
 		}
 	}
