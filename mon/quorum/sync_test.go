@@ -247,10 +247,20 @@ func BenchmarkFullSync(b *testing.B) {
 	for range 600 {
 		randomCommit(b, rng, prov, 8)
 	}
+	keys, bytes := 0, 0
+	for _, p := range syncTargets {
+		prov.Iterate(p, "", func(k string, v []byte) bool {
+			keys++
+			bytes += len(k) + len(v)
+			return true
+		})
+	}
 	for b.Loop() {
 		res, _ := syncPair(b, prov, store.NewMem(), true, DefaultSyncConfig(), nil)
 		if !res.Done {
 			b.Fatal("sync failed")
 		}
 	}
+	b.ReportMetric(float64(keys), "keys/op")
+	b.SetBytes(int64(bytes))
 }
