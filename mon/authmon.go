@@ -93,12 +93,8 @@ func (s *authMon) createInitial(tx *store.Transaction) error {
 }
 
 func (s *authMon) refresh() error {
-	last, err := s.v.lastCommitted()
-	if err != nil || last == s.version {
-		return err
-	}
-	b, err := s.v.getFull(last)
-	if err != nil {
+	last, b, err := s.v.newerFull(s.version)
+	if err != nil || last == 0 {
 		return err
 	}
 	if err := s.ks.LoadData(b); err != nil {

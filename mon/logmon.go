@@ -73,12 +73,8 @@ func (s *logMon) clog(channel string, prio logentry.Priority, text string) {
 }
 
 func (s *logMon) refresh() error {
-	last, err := s.v.lastCommitted()
-	if err != nil || last == s.version {
-		return err
-	}
-	b, err := s.v.getFull(last)
-	if err != nil {
+	last, b, err := s.v.newerFull(s.version)
+	if err != nil || last == 0 {
 		return err
 	}
 	sum, err := logentry.DecodeSummary(b)

@@ -61,6 +61,21 @@ func (v versions) putFull(tx *store.Transaction, ver uint64, b []byte) {
 
 func (v versions) fullLatest() (uint64, error) { return store.GetU64(v.st, v.prefix, keyFullLatest) }
 
+// newerFull returns the last committed version and its full state when
+// it is newer than have, and version 0 when there is nothing new: the
+// first step of update_from_paxos for services that store full states.
+func (v versions) newerFull(have uint64) (uint64, []byte, error) {
+	last, err := v.lastCommitted()
+	if err != nil || last == have {
+		return 0, nil, err
+	}
+	b, err := v.getFull(last)
+	if err != nil {
+		return 0, nil, err
+	}
+	return last, b, nil
+}
+
 // service is one PaxosService: a piece of cluster state with its own
 // store prefix, versions and commands.
 type service interface {
