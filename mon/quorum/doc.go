@@ -17,8 +17,10 @@
 //
 // Routing on the monitor goroutine:
 //
-//   - MMonProbe probe: reply with Prober.Reply(...) (any state).
-//     MMonProbe reply: Prober.HandleReply while probing.
+//   - MMonProbe probe: answer with Reply(cfg, state, probe, features)
+//     on the same connection, in any state. MMonProbe reply:
+//     Prober.HandleReply while probing.
+//   - MMonPing: elector.Elector.StepPing.
 //   - MMonElection: elector.Elector.Step (see mon/elector).
 //   - MMonPaxos (PaxosMessage): Driver.Step.
 //   - MMonSync get_cookie_*/get_chunk: SyncProvider.Handle, send the
@@ -27,6 +29,16 @@
 //   - Timers: Elector.NextDeadline, Driver.NextDeadline,
 //     Prober.NextDeadline, SyncRequester.NextDeadline and
 //     SyncProvider.Tick (expiry of idle cookies).
+//
+//   - MForward (peon to leader) and MRoute (leader to peon) carry client
+//     requests and replies as msg.EncodedMessage; Decode gives the inner
+//     message, msg.EncodeMessage builds one.
+//
+// Connections: a monitor dialing a peer presents an authorizer
+// (Monitor::get_auth_request): with auth none that is
+// msgr2.AuthNoneClient{ToMon: false}. The client-style monitor request
+// (ToMon) authenticates, but a real monitor then never marks the peer
+// session authenticated and drops every message from it.
 //
 // State machine of the monitor (Monitor::bootstrap and friends):
 //
