@@ -20,12 +20,17 @@
 //   - MMonProbe probe: answer with Reply(cfg, state, probe, features)
 //     on the same connection, in any state. MMonProbe reply:
 //     Prober.HandleReply while probing.
+//
 //   - MMonPing: elector.Elector.StepPing.
+//
 //   - MMonElection: elector.Elector.Step (see mon/elector).
+//
 //   - MMonPaxos (PaxosMessage): Driver.Step.
+//
 //   - MMonSync get_cookie_*/get_chunk: SyncProvider.Handle, send the
 //     reply on the same connection. cookie/chunk/last_chunk/no_cookie:
 //     SyncRequester.Handle while synchronizing.
+//
 //   - Timers: Elector.NextDeadline, Driver.NextDeadline,
 //     Prober.NextDeadline, SyncRequester.NextDeadline and
 //     SyncProvider.Tick (expiry of idle cookies).
