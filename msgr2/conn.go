@@ -2,6 +2,7 @@ package msgr2
 
 import (
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -337,7 +338,13 @@ func (c *Conn) fault(tr *transport, err error) {
 	c.tr = nil
 	if c.policy.Lossy {
 		c.mu.Unlock()
-		c.log.Info("msgr2: lossy connection faulted", "peer", c.String(), "err", err)
+		// A client hanging up is how lossy sessions end; only other
+		// faults are worth an operator's attention.
+		if errors.Is(err, io.EOF) {
+			c.log.Debug("msgr2: lossy connection closed by peer", "peer", c.String())
+		} else {
+			c.log.Info("msgr2: lossy connection faulted", "peer", c.String(), "err", err)
+		}
 		c.closeWith(err, true)
 		return
 	}
@@ -393,6 +400,15 @@ func (c *Conn) writeLoop(tr *transport) {
 
 func (c *Conn) writeBatch(tr *transport, batch []*outMsg, ackSeq uint64, sendAck, ka bool, kaAcks []encoding.UTime, features uint64) error {
 	f := tr.f
+	f.cork()
+	err := c.writeBatchFrames(f, batch, ackSeq, sendAck, ka, kaAcks, features)
+	if ferr := f.uncork(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+func (c *Conn) writeBatchFrames(f *Framer, batch []*outMsg, ackSeq uint64, sendAck, ka bool, kaAcks []encoding.UTime, features uint64) error {
 	for _, st := range kaAcks {
 		if err := f.writeControl(&KeepaliveFrame{t: TagKeepalive2Ack, Stamp: st}); err != nil {
 			return err

@@ -43,6 +43,11 @@ type Framer struct {
 	wbuf []byte
 	iov  net.Buffers
 
+	// While corked, small frames are gathered in out and leave in one
+	// write at uncork: a batch of replies costs one syscall.
+	corked bool
+	out    []byte
+
 	// AllowIllegalWrites lets tests send frames that break the spec
 	// (http2.Framer.AllowIllegalWrites): WriteFrame does not trim or check.
 	AllowIllegalWrites bool
@@ -104,7 +109,47 @@ func (f *Framer) write(bufs net.Buffers) error {
 		f.corrupt(bufs[0])
 		f.corrupt = nil
 	}
+	if f.corked {
+		n := 0
+		for _, b := range bufs {
+			n += len(b)
+		}
+		if len(f.out)+n <= corkLimit {
+			for _, b := range bufs {
+				f.out = append(f.out, b...)
+			}
+			return nil
+		}
+		if err := f.flushOut(); err != nil {
+			return err
+		}
+	}
 	_, err := bufs.WriteTo(f.conn)
+	return err
+}
+
+// corkLimit bounds what a corked Framer gathers before writing; bigger
+// frames go out by reference, as uncorked.
+const corkLimit = 64 << 10
+
+// cork starts gathering small frames; uncork writes them.
+func (f *Framer) cork() { f.corked = true }
+
+func (f *Framer) uncork() error {
+	f.corked = false
+	return f.flushOut()
+}
+
+func (f *Framer) flushOut() error {
+	if len(f.out) == 0 {
+		return nil
+	}
+	_, err := f.conn.Write(f.out)
+	if cap(f.out) > corkLimit {
+		f.out = nil
+	} else {
+		f.out = f.out[:0]
+	}
 	return err
 }
 
