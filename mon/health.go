@@ -320,7 +320,7 @@ func (s *healthMon) tick() {
 	for _, code := range slices.Sorted(maps.Keys(cur)) {
 		c := cur[code]
 		prev, seen := s.last[code]
-		prio := logentry.Priority(msg.ClogWarn)
+		prio := msg.ClogWarn
 		if c.Severity == healthErr {
 			prio = msg.ClogError
 		}

@@ -48,7 +48,7 @@ func (s *logMon) createInitial(*store.Transaction) error {
 	if err != nil {
 		return err
 	}
-	s.clog(logentry.ChannelCluster, logentry.Priority(msg.ClogInfo), "mkfs "+mm.FSID.String())
+	s.clog(logentry.ChannelCluster, msg.ClogInfo, "mkfs "+mm.FSID.String())
 	if mi, ok := mm.Mons[s.m.name]; ok {
 		s.pending[len(s.pending)-1].Addrs = mi.PublicAddrs
 	}
@@ -121,8 +121,7 @@ func (s *logMon) encodePending(tx *store.Transaction) (bool, error) {
 func (s *logMon) handleLog(sess *Session, mg *msg.Log) {
 	last := map[string]uint64{}
 	for _, le := range mg.Entries {
-		s.pending = append(s.pending, logentry.Entry{Name: le.Name, Rank: le.Rank, Addrs: le.Addrs,
-			Stamp: le.Stamp, Seq: le.Seq, Priority: logentry.Priority(le.Prio), Msg: le.Msg, Channel: le.Channel})
+		s.pending = append(s.pending, le)
 		last[le.Channel] = max(last[le.Channel], le.Seq)
 	}
 	fsid := s.m.monmap.current.FSID
@@ -151,7 +150,7 @@ func (s *logMon) checkSub(sess *Session, what string) bool {
 		sess.subs[what].next = s.version + 1
 		return true
 	}
-	var out []msg.LogEntry
+	var out []logentry.Entry
 	for v := sub.next; v <= s.version; v++ {
 		b, err := s.v.get(v)
 		if err != nil {
@@ -163,8 +162,7 @@ func (s *logMon) checkSub(sess *Session, what string) bool {
 		}
 		for _, e := range entries {
 			if e.Priority >= level {
-				out = append(out, msg.LogEntry{Name: e.Name, Rank: e.Rank, Addrs: e.Addrs, Stamp: e.Stamp,
-					Seq: e.Seq, Prio: uint16(e.Priority), Msg: e.Msg, Channel: e.Channel})
+				out = append(out, e)
 			}
 		}
 	}
@@ -202,7 +200,7 @@ func (s *logMon) command(req *request) bool {
 		if !ok {
 			n = 20
 		}
-		level := logentry.Priority(msg.ClogInfo)
+		level := msg.ClogInfo
 		switch req.strOr("level", "info") {
 		case "debug":
 			level = msg.ClogDebug

@@ -71,22 +71,36 @@ func EncodeEntry(enc *encoding.Encoder, e Entry, features uint64) {
 	enc.End(m)
 }
 
-// DecodeEntry reads a LogEntry of struct_v 5 (what nautilus and later
-// write); older forms carried an entity_inst_t and are refused.
+// DecodeEntry reads a LogEntry. Nautilus and later write struct_v 5;
+// older daemons' entries (struct_v 2..4) carried an entity_inst_t and no
+// entity name, and are read as LogEntry::decode reads them.
 func DecodeEntry(d *encoding.Decoder) Entry {
 	var e Entry
 	s := d.StartLegacy(5, 2, 2, 0)
-	if d.Err() == nil && s.V < 5 {
-		d.Fail(encoding.Malformedf("LogEntry struct_v %d predates nautilus", s.V))
+	if s.V < 5 {
+		e.Rank = d.EntityNameT()
+		e.Addrs = encoding.EntityAddrVec{d.EntityAddr()}
+		e.Stamp = d.UTime()
+		e.Seq = d.U64()
+		e.Priority = Priority(int16(d.U16()))
+		e.Msg = d.Str()
+		e.Channel = ChannelCluster
+		if s.V >= 3 {
+			e.Channel = d.Str()
+		}
+		if s.V >= 4 {
+			e.Name = d.EntityName()
+		}
+	} else {
+		e.Name = d.EntityName()
+		e.Rank = d.EntityNameT()
+		e.Addrs = d.EntityAddrVec()
+		e.Stamp = d.UTime()
+		e.Seq = d.U64()
+		e.Priority = Priority(int16(d.U16()))
+		e.Msg = d.Str()
+		e.Channel = d.Str()
 	}
-	e.Name = d.EntityName()
-	e.Rank = d.EntityNameT()
-	e.Addrs = d.EntityAddrVec()
-	e.Stamp = d.UTime()
-	e.Seq = d.U64()
-	e.Priority = Priority(int16(d.U16()))
-	e.Msg = d.Str()
-	e.Channel = d.Str()
 	d.End(s)
 	return e
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kelp-ceph/kelp/encoding"
+	"github.com/kelp-ceph/kelp/maps/logentry"
 	"github.com/kelp-ceph/kelp/msgr2"
 )
 
@@ -30,9 +31,9 @@ func samples() []msgr2.Message {
 		&Auth{Paxos: NewPaxosHeader(0), Protocol: 2, AuthPayload: []byte("cephx"), MonMapEpoch: 1},
 		&AuthReply{Protocol: 2, Result: 0, GlobalID: 4100, ResultBL: []byte("r"), ResultMsg: "ok"},
 		&Config{Config: map[string]string{"a": "b", "c": "d"}},
-		&Log{Paxos: NewPaxosHeader(0), FSID: fsid, Entries: []LogEntry{{
+		&Log{Paxos: NewPaxosHeader(0), FSID: fsid, Entries: []logentry.Entry{{
 			Name: encoding.EntityName{Type: encoding.EntityOSD, ID: "0"}, Rank: encoding.EntityNameT{Type: encoding.EntityOSD, Num: 0},
-			Addrs: encoding.EntityAddrVec{addr}, Stamp: encoding.UTime{Sec: 5, Nsec: 6}, Seq: 7, Prio: ClogWarn, Msg: "hi", Channel: "cluster"}}},
+			Addrs: encoding.EntityAddrVec{addr}, Stamp: encoding.UTime{Sec: 5, Nsec: 6}, Seq: 7, Priority: ClogWarn, Msg: "hi", Channel: "cluster"}}},
 		&PoolOp{Paxos: NewPaxosHeader(4), FSID: fsid, Pool: 3, Name: "rbd", Op: PoolOpCreate, SnapID: 0, CrushRule: 1},
 		&PoolOpReply{Paxos: NewPaxosHeader(5), FSID: fsid, ReplyCode: 0, Epoch: 9, ResponseData: []byte("x")},
 	}
