@@ -6,6 +6,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/mon/store"
 	"github.com/kelp-ceph/kelp/msgr2"
 )
@@ -26,7 +27,10 @@ type Monitor struct {
 	store store.Store
 	log   *slog.Logger
 	cons  consensus
-	msgr  *msgr2.Messenger
+	// q drives probing, elections and Paxos when the monmap has other
+	// monitors; nil for a monitor alone in its monmap (soloPaxos).
+	q    *quorumState
+	msgr *msgr2.Messenger
 	// events carries work to the monitor's goroutine: messages from
 	// connections, commits from Paxos.
 	events   chan func()
@@ -109,6 +113,17 @@ func (m *Monitor) proposeAndThen(fn func()) {
 // maybePropose starts a proposal when changes wait and none is under way.
 // The loop calls it after every event.
 func (m *Monitor) maybePropose() {
+	if m.q != nil {
+		// Only a writeable leader proposes; what waits meanwhile is
+		// proposed once it is.
+		if !m.q.writeable() {
+			return
+		}
+		if m.q.needReserve {
+			m.q.needReserve = false
+			m.q.reserveGlobalIDs()
+		}
+	}
 	if !m.wantPropose || m.inflight != nil {
 		return
 	}
@@ -133,17 +148,39 @@ func (m *Monitor) maybePropose() {
 // committed runs when a proposal has been committed and applied: the
 // services reload and the callbacks waiting for it run.
 func (m *Monitor) committed() {
-	m.perf.commits++
-	m.perf.commitSum += time.Since(m.proposedAt)
 	if err := m.refreshAll(); err != nil {
 		m.log.Error("refresh after commit", "err", err)
 	}
+	m.finishCommit()
+}
+
+// finishCommit runs the callbacks waiting for the proposal in flight,
+// which has committed and been applied.
+func (m *Monitor) finishCommit() {
+	m.perf.commits++
+	m.perf.commitSum += time.Since(m.proposedAt)
 	waiters := m.inflight
 	m.inflight = nil
 	for _, fn := range waiters {
 		fn()
 	}
 	m.maybePropose()
+}
+
+// abortInflight drops the proposal in flight, which an election
+// aborted: nothing it did is acknowledged. Its clients' sessions are
+// closed so that they resend to the monitors of the new quorum, as a
+// client of a monitor that left the quorum does.
+func (m *Monitor) abortInflight() {
+	m.inflight = nil
+	m.next = nil
+	for c, s := range m.sessions {
+		if s.Entity.Type != encoding.EntityMon {
+			c.Close()
+			delete(m.sessions, c)
+			m.config.forget(s)
+		}
+	}
 }
 
 // quorumRanks returns the ranks in quorum.

@@ -16,7 +16,9 @@ import (
 	"github.com/kelp-ceph/kelp/auth/moncap"
 	"github.com/kelp-ceph/kelp/conf"
 	"github.com/kelp-ceph/kelp/encoding"
+	"github.com/kelp-ceph/kelp/maps/monmap"
 	"github.com/kelp-ceph/kelp/mon/commands"
+	"github.com/kelp-ceph/kelp/mon/quorum"
 	"github.com/kelp-ceph/kelp/mon/store"
 	"github.com/kelp-ceph/kelp/msgr2"
 	"github.com/kelp-ceph/kelp/msgr2/msg"
@@ -93,10 +95,21 @@ func (m *Monitor) fatal(err error) {
 // serves clients until ctx ends, and shuts down cleanly: it stops taking
 // requests, lets the proposal in flight commit, and closes the store.
 func (m *Monitor) Run(ctx context.Context) error {
-	if err := m.winElection(); err != nil {
+	mm, err := m.startingMonmap()
+	if err != nil {
 		return err
 	}
-	mm := m.monmap.current
+	if len(mm.Ranks) > 1 {
+		if mm.Rank(m.name) < 0 {
+			return fmt.Errorf("mon: mon.%s is not in the monmap", m.name)
+		}
+		if m.q, err = newQuorumState(m, mm, mm.Rank(m.name)); err != nil {
+			return err
+		}
+		m.cons = m.q
+	} else if err := m.winElection(); err != nil {
+		return err
+	}
 	bind := m.opts.Bind
 	if len(bind) == 0 && mm != nil {
 		if mi, ok := mm.Mons[m.name]; ok {
@@ -108,7 +121,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 	}
 	cfg := m.opts.Messenger
 	cfg.Name = encoding.EntityName{Type: encoding.EntityMon, ID: m.name}
-	cfg.Num = int64(max(m.rank(), 0))
+	cfg.Num = int64(max(mm.Rank(m.name), 0))
 	cfg.Dispatcher = m
 	if cfg.Registry == nil {
 		cfg.Registry = msg.NewRegistry()
@@ -117,6 +130,12 @@ func (m *Monitor) Run(ctx context.Context) error {
 	}
 	m.auth.ks.Extra = m.opts.Keyring
 	cfg.AuthServer = m.newAuthServer(m.opts.Auth)
+	if m.q != nil {
+		quorum.RegisterMessages(cfg.Registry)
+		cfg.AuthServer = authServer{&cephx.Server{Keys: m.auth.ks, Config: m.opts.Auth,
+			Self: encoding.EntityName{Type: encoding.EntityMon}, AllocGlobalID: m.q.allocGlobalID}}
+		cfg.NewAuthClient = m.peerAuthClient
+	}
 	m.msgr = msgr2.NewMessenger(cfg)
 	bound, err := m.msgr.Listen(bind)
 	if err != nil {
@@ -129,17 +148,30 @@ func (m *Monitor) Run(ctx context.Context) error {
 	m.log.Info("monitor serving", "name", m.name, "addrs", bound.String(), "fsid", mm.FSID.String())
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
+	var timer <-chan time.Time // the quorum cores' next deadline
+	if m.q != nil {
+		timer = m.q.timer.C
+		m.q.dialPeers(ctx)
+		m.q.bootstrap()
+		m.q.afterEvent()
+	}
 	for m.fatalErr == nil {
 		select {
 		case <-ctx.Done():
 			return m.shutdown()
 		case fn := <-m.events:
 			fn()
-			m.maybePropose()
 		case <-tick.C:
-			m.tick()
-			m.maybePropose()
+			if m.q == nil || m.q.state == stateLeader {
+				m.tick()
+			}
+		case <-timer:
+			m.q.tick()
 		}
+		if m.q != nil {
+			m.q.afterEvent()
+		}
+		m.maybePropose()
 	}
 	m.msgr.Close()
 	m.store.Close()
@@ -203,6 +235,19 @@ func (m *Monitor) settle() error {
 	return m.fatalErr
 }
 
+// startingMonmap is the committed monmap, or on a store no quorum has
+// written to yet, the one mkfs stored.
+func (m *Monitor) startingMonmap() (*monmap.MonMap, error) {
+	if mm := m.monmap.current; mm != nil {
+		return mm, nil
+	}
+	b, err := m.store.Get(mkfsPrefix, mkfsMonmapKey)
+	if err != nil {
+		return nil, fmt.Errorf("mon: no initial monmap from mkfs: %w", err)
+	}
+	return monmap.Decode(b)
+}
+
 // rank returns this monitor's rank in the current monmap, or -1.
 func (m *Monitor) rank() int {
 	if m.monmap.current == nil {
@@ -222,6 +267,9 @@ func (m *Monitor) HandleAccept(c *msgr2.Conn) {}
 
 func (m *Monitor) HandleReset(c *msgr2.Conn) {
 	m.events <- func() {
+		if m.q != nil {
+			m.q.peerReset(c)
+		}
 		if s, ok := m.sessions[c]; ok {
 			delete(m.sessions, c)
 			m.config.forget(s)
@@ -251,7 +299,26 @@ func (m *Monitor) session(c *msgr2.Conn) *Session {
 }
 
 func (m *Monitor) handle(c *msgr2.Conn, mg msgr2.Message) {
-	s := m.session(c)
+	if m.q != nil {
+		if m.q.handlePeer(c, mg) {
+			return
+		}
+		if m.monmap.current == nil {
+			return // no quorum has initialized the cluster yet
+		}
+	}
+	m.dispatchSession(m.session(c), mg)
+}
+
+// dispatchSession handles a client's message for its session: a
+// connection's own, or one standing in for a client of a peon that
+// forwarded the request. On a monitor that is not the leader, requests
+// that change state go to the leader.
+func (m *Monitor) dispatchSession(s *Session, mg msgr2.Message) {
+	if m.q != nil && m.q.state != stateLeader && needsLeader(mg) {
+		m.q.forward(s, mg)
+		return
+	}
 	switch mg := mg.(type) {
 	case *msg.MonGetMap:
 		m.sendMonmap(s)
@@ -344,10 +411,16 @@ func (m *Monitor) handleGetVersion(s *Session, mg *msg.MonGetVersion) {
 // and routes it to the service that owns its prefix
 // (Monitor::handle_command).
 func (m *Monitor) handleCommand(s *Session, mg *msg.MonCommand) {
+	m.handleCommandVia(s, mg, s.send)
+}
+
+// handleCommandVia handles a command whose reply is sent with send: to
+// the session, or back to the peon that forwarded it.
+func (m *Monitor) handleCommandVia(s *Session, mg *msg.MonCommand, send func(msgr2.Message)) {
 	reply := func(r int, rs string, out []byte) {
 		ack := &msg.MonCommandAck{Paxos: msg.NewPaxosHeader(0), R: int32(r), RS: rs, Cmd: mg.Cmd, OutBL: out}
 		ack.Hdr.Tid = mg.Hdr.Tid
-		s.send(ack)
+		send(ack)
 	}
 	fail := func(err error) {
 		var ce *commands.Error
@@ -373,6 +446,10 @@ func (m *Monitor) handleCommand(s *Session, mg *msg.MonCommand) {
 	}
 	if !m.allowed(s, cmd, cm) {
 		reply(errno(syscall.EACCES), "access denied", nil)
+		return
+	}
+	if rc := cmd.RequiredCaps(); m.q != nil && m.q.state != stateLeader && (rc.Write || rc.Execute) {
+		m.q.forward(s, mg)
 		return
 	}
 	if f, ok := cm["format"]; ok {

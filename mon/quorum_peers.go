@@ -1,0 +1,151 @@
+package mon
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/kelp-ceph/kelp/encoding"
+	"github.com/kelp-ceph/kelp/mon/elector"
+	"github.com/kelp-ceph/kelp/mon/quorum"
+	"github.com/kelp-ceph/kelp/msgr2"
+	"github.com/kelp-ceph/kelp/msgr2/msg"
+)
+
+var errNakked = errors.New("mon: a peer monitor refused this monitor's features")
+
+// dialPeers keeps a lossless session open to every other monitor of
+// the monmap: each rank has a goroutine that dials until it connects,
+// hands the connection to the monitor's loop, and dials again once the
+// session is closed for good.
+func (q *quorumState) dialPeers(ctx context.Context) {
+	for r, name := range q.mm.Ranks {
+		mi := q.mm.Mons[name]
+		if r == q.rank || mi == nil {
+			continue
+		}
+		go q.dialLoop(ctx, r, mi.PublicAddrs)
+	}
+}
+
+func (q *quorumState) dialLoop(ctx context.Context, rank int, addrs encoding.EntityAddrVec) {
+	for ctx.Err() == nil {
+		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		c, err := q.m.msgr.Dial(dctx, addrs, encoding.EntityMon)
+		cancel()
+		if err != nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(500 * time.Millisecond):
+			}
+			continue
+		}
+		select {
+		case q.m.events <- func() {
+			if q.conns[rank] == nil {
+				q.conns[rank] = c
+			}
+		}:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case <-c.Done():
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// peerReset forgets a peer's connection that closed.
+func (q *quorumState) peerReset(c *msgr2.Conn) {
+	for r, pc := range q.conns {
+		if pc == c {
+			q.conns[r] = nil
+		}
+	}
+}
+
+// handlePeer routes a monitor-to-monitor message (mon/quorum's
+// contract) and reports whether mg was one.
+func (q *quorumState) handlePeer(c *msgr2.Conn, mg msgr2.Message) bool {
+	now := time.Now()
+	rank := q.rankOf(c)
+	switch mg.(type) {
+	case *msg.MonProbe, *msg.MonJoin, *msg.MonElection, *quorum.PaxosMessage, *msg.MonSync,
+		*msg.Forward, *msg.Route, *msg.TimeCheck2, *msg.MonPing:
+	default:
+		return false
+	}
+	if rank >= 0 {
+		q.conns[rank] = c
+	}
+	switch mg := mg.(type) {
+	case *msg.MonProbe:
+		switch mg.Op {
+		case msg.ProbeOpProbe:
+			if r := quorum.Reply(q.probeCfg, q.probeState(), mg, c.Features()); r != nil {
+				c.Send(r)
+			}
+		case msg.ProbeOpReply:
+			if q.state != stateProbing || rank < 0 {
+				return true
+			}
+			if q.forceSync {
+				q.prober.Stop()
+				q.startSync(rank, true)
+				return true
+			}
+			q.handleProbe(q.prober.HandleReply(now, rank, mg))
+		}
+	case *msg.MonJoin:
+		q.m.log.Warn("monitor join requests are not served yet", "name", mg.Name)
+	case *msg.MonElection:
+		if rank < 0 || mg.FSID != q.mm.FSID {
+			return true
+		}
+		if q.state == stateSynchronizing {
+			return true // Ceph's Elector ignores elections while syncing
+		}
+		q.handleElector(q.el.Step(now, rank, elector.FromMessage(mg, c.Features())))
+	case *quorum.PaxosMessage:
+		if rank >= 0 && q.state != stateSynchronizing {
+			q.drv.Step(rank, mg.MMonPaxos)
+		}
+	case *msg.MonSync:
+		if rank < 0 {
+			return true
+		}
+		switch mg.Op {
+		case msg.SyncOpGetCookieFull, msg.SyncOpGetCookieRecent, msg.SyncOpGetChunk:
+			reply, err := q.provider.Handle(now, rank, mg, q.m.electionEpoch, q.state == stateSynchronizing)
+			if err != nil {
+				q.m.log.Error("serving sync", "err", err)
+				return true
+			}
+			if reply != nil {
+				c.Send(reply)
+			}
+		default:
+			if q.syncer == nil {
+				return true
+			}
+			res, err := q.syncer.Handle(now, rank, mg)
+			if err != nil {
+				q.m.log.Error("sync", "err", err)
+				q.syncer = nil
+				q.needBootstrap = true
+				return true
+			}
+			q.handleSync(res)
+		}
+	case *msg.Forward:
+		if rank >= 0 {
+			q.handleForward(rank, c, mg)
+		}
+	case *msg.Route:
+		q.handleRoute(mg)
+	}
+	return true
+}
