@@ -102,8 +102,14 @@ func (q *kelpQuorum) logs() string {
 	var b strings.Builder
 	for _, n := range q.names {
 		out, _ := os.ReadFile(filepath.Join(q.dir, n+".log"))
-		lines := strings.Split(string(out), "\n")
-		fmt.Fprintf(&b, "--- mon.%s\n%s\n", n, strings.Join(lines[max(len(lines)-30, 0):], "\n"))
+		// The monitor's own lines, without the messenger's.
+		var lines []string
+		for _, l := range strings.Split(string(out), "\n") {
+			if !strings.Contains(l, "msgr2:") {
+				lines = append(lines, l)
+			}
+		}
+		fmt.Fprintf(&b, "--- mon.%s\n%s\n", n, strings.Join(lines[max(len(lines)-40, 0):], "\n"))
 	}
 	return b.String()
 }

@@ -1,6 +1,8 @@
 package mon
 
 import (
+	"bytes"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -227,7 +229,17 @@ func (q *quorumState) handleProbe(out quorum.ProbeOutcome) {
 	case out.Join != nil:
 		q.m.log.Warn("a quorum exists without this monitor in its monmap; not joining", "via", *out.Join)
 	case out.NewMonMap != nil:
-		q.m.log.Warn("a peer has a newer monmap; monmap changes are not followed yet")
+		// Adopt the map of a monitor that has been in a quorum and probe
+		// again (Monitor::handle_probe_reply). Only the same monitors
+		// are followed: changing the set of peers is not supported yet.
+		nm, err := monmap.Decode(out.NewMonMap)
+		if err != nil || !slices.Equal(nm.Ranks, q.mm.Ranks) {
+			q.m.log.Warn("a peer has a monmap with other monitors; not followed", "err", err)
+			q.needBootstrap = true
+			return
+		}
+		q.mm, q.mmBytes = nm, out.NewMonMap
+		q.needBootstrap = true
 	case out.Restart:
 		q.needBootstrap = true
 	}
@@ -317,6 +329,12 @@ func (q *quorumState) refresh() {
 	before := q.gidBound()
 	if err := q.m.refreshAll(); err != nil {
 		q.m.log.Error("refresh after commit", "err", err)
+	}
+	// Probes and elections carry the committed monmap from now on.
+	if cur := q.m.monmap.current; cur != nil && slices.Equal(cur.Ranks, q.mm.Ranks) && cur.Epoch >= q.mm.Epoch {
+		if b := cur.Encode(encoding.FeaturesPacific); !bytes.Equal(b, q.mmBytes) {
+			q.mm, q.mmBytes = cur, b
+		}
 	}
 	q.afterGIDRefresh(before)
 }
