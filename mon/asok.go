@@ -274,10 +274,7 @@ func (m *Monitor) features() featuresJSON {
 }
 
 func (m *Monitor) monStatus() monStatusJSON {
-	state := "peon"
-	if m.leader == m.rank() {
-		state = "leader"
-	}
+	state := m.stateName()
 	return monStatusJSON{
 		Name: m.name, Rank: m.rank(), State: state, ElectionEpoch: m.electionEpoch,
 		Quorum: m.quorumRanks(), QuorumAge: int64(time.Since(m.quorumSince).Seconds()),
@@ -326,4 +323,16 @@ func (m *Monitor) sessionsJSON() []map[string]any {
 		})
 	}
 	return out
+}
+
+// stateName is the monitor's state as mon_status reports it: a single
+// monitor always leads; several follow the quorum state machine.
+func (m *Monitor) stateName() string {
+	if m.q != nil {
+		return m.q.state.String()
+	}
+	if m.leader == m.rank() {
+		return "leader"
+	}
+	return "peon"
 }

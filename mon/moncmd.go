@@ -17,7 +17,12 @@ import (
 // monCmds answers the commands Monitor::handle_command serves itself
 // rather than through a PaxosService: quorum_status, features,
 // versions, mon metadata... It keeps no state of its own.
-type monCmds struct{ m *Monitor }
+type monCmds struct {
+	m *Monitor
+	// The data directory's free space as of the last tick.
+	availPct int
+	sampled  bool
+}
 
 func (s *monCmds) name() string                                   { return "monitor" }
 func (s *monCmds) createInitial(*store.Transaction) error         { return nil }
@@ -203,13 +208,15 @@ func unameArch() string {
 // healthChecks raises MON_DISK_LOW and MON_DISK_CRIT when the monitor's
 // data directory runs short of space (HealthMonitor::check_member_health):
 // the available share, truncated to a percentage, at or below
-// mon_data_avail_warn (30) or mon_data_avail_crit (5).
+// mon_data_avail_warn (30) or mon_data_avail_crit (5). Like ceph-mon, the
+// monitor samples its disk on its tick, so a monitor that just started
+// reports nothing until the first tick.
 func (s *monCmds) healthChecks() map[string]healthCheck {
 	m := s.m
-	pct, ok := availPercent(m.opts.DataDir)
-	if !ok {
+	if !s.sampled {
 		return nil
 	}
+	pct := s.availPct
 	warn, crit := int64(30), int64(5)
 	if c := m.opts.Conf; c != nil {
 		warn, crit = c.Int("mon_data_avail_warn"), c.Int("mon_data_avail_crit")
@@ -224,6 +231,14 @@ func (s *monCmds) healthChecks() map[string]healthCheck {
 			Summary: "mon " + m.name + " is low on available space", Count: 1, Detail: detail}}
 	}
 	return nil
+}
+
+// tick samples the data directory's free space (Monitor's DataStats
+// update on each tick).
+func (s *monCmds) tick() {
+	if pct, ok := availPercent(s.m.opts.DataDir); ok {
+		s.availPct, s.sampled = pct, true
+	}
 }
 
 // availPercent is the share of the filesystem under dir that is available,

@@ -82,7 +82,7 @@ func newMonitor(name string, st store.Store, log *slog.Logger) *Monitor {
 	m.health = newHealthMon(m)
 	m.config = newConfigMon(m)
 	m.logm = newLogMon(m)
-	m.services = []service{m.monmap, m.auth, m.kv, m.config, m.logm, m.health, &monCmds{m}}
+	m.services = []service{m.monmap, m.auth, m.kv, m.config, m.logm, m.health, &monCmds{m: m}}
 	m.osd, m.mgr, m.mds = newOSDMon(m), newMgrMon(m), newMDSMon(m)
 	m.services = append(m.services, m.osd, m.mgr, m.mds)
 	for _, s := range m.services {
