@@ -65,8 +65,8 @@ func TestGoCeph(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the go-ceph program: %v\n%s", err, out)
 	}
-	real := runReport(t, bin, "-c", p.real.ConfPath)
-	kelp := runReport(t, bin, "-c", p.kelp.ConfPath)
+	real := runReport(t, bin, "-c", p.real.ConfPath, "-pools")
+	kelp := runReport(t, bin, "-c", p.kelp.ConfPath, "-pools")
 	compareReports(t, real, kelp)
 }
 
@@ -74,7 +74,7 @@ func TestPythonRados(t *testing.T) {
 	t.Parallel()
 	harness.RequireBinaries(t, "python3")
 	p := startPair(t)
-	real := runReport(t, "/usr/bin/python3", "pyrados/check.py", p.real.ConfPath)
-	kelp := runReport(t, "/usr/bin/python3", "pyrados/check.py", p.kelp.ConfPath)
+	real := runReport(t, "/usr/bin/python3", "pyrados/check.py", p.real.ConfPath, "--pools")
+	kelp := runReport(t, "/usr/bin/python3", "pyrados/check.py", p.kelp.ConfPath, "--pools")
 	compareReports(t, real, kelp)
 }
