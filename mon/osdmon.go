@@ -28,6 +28,10 @@ type osdMon struct {
 	// which commands check their changes against.
 	pending    *osdmap.Incremental
 	pendingMap *osdmap.OSDMap
+	// proposed is the map the proposal in flight makes, until it is
+	// committed: changes made meanwhile build on it, as the epoch after
+	// it (Ceph's PaxosService waits for the proposal instead).
+	proposed *osdmap.OSDMap
 	// pendingMetadata holds the boot metadata of OSDs booting in the
 	// pending epoch, encoded.
 	pendingMetadata map[int32][]byte
@@ -129,6 +133,9 @@ func (s *osdMon) refresh() error {
 	}
 	s.osdmap = nm
 	s.pendingMap = nil
+	if s.proposed != nil && s.proposed.Epoch <= nm.Epoch {
+		s.proposed = nil
+	}
 	s.updateCreating()
 	s.m.notifySubscribers("osdmap")
 	s.m.notifySubscribers("osd_pg_creates")
@@ -139,8 +146,9 @@ func (s *osdMon) refresh() error {
 // none is.
 func (s *osdMon) pendingInc() *osdmap.Incremental {
 	if s.pending == nil {
-		s.pending = osdmap.NewIncremental(s.osdmap.Epoch + 1)
-		s.pending.FSID = s.osdmap.FSID
+		b := s.base()
+		s.pending = osdmap.NewIncremental(b.Epoch + 1)
+		s.pending.FSID = b.FSID
 	}
 	s.pendingMap = nil
 	return s.pending
@@ -151,13 +159,13 @@ func (s *osdMon) pendingInc() *osdmap.Incremental {
 // earlier commands of the same proposal.
 func (s *osdMon) pendingOSDMap() *osdmap.OSDMap {
 	if s.pending == nil {
-		return s.osdmap
+		return s.base()
 	}
 	if s.pendingMap == nil {
-		nm, err := osdmap.Apply(s.osdmap, s.pending)
+		nm, err := osdmap.Apply(s.base(), s.pending)
 		if err != nil {
 			s.m.log.Error("applying pending osdmap incremental", "err", err)
-			return s.osdmap
+			return s.base()
 		}
 		s.pendingMap = nm
 	}
@@ -167,7 +175,7 @@ func (s *osdMon) pendingOSDMap() *osdmap.OSDMap {
 // pendingCrush returns a private copy of the CRUSH map as the pending
 // changes leave it, for a command to modify and store with setCrush.
 func (s *osdMon) pendingCrush() (*crush.CrushMap, error) {
-	b := s.osdmap.Crush
+	b := s.base().Crush
 	if s.pending != nil && len(s.pending.Crush) > 0 {
 		b = s.pending.Crush
 	}
@@ -181,7 +189,7 @@ func (s *osdMon) pendingCrush() (*crush.CrushMap, error) {
 // device names), and an OSD re-encodes the decoded map when it checks an
 // incremental's full_crc, so only a finalized map's bytes are stable.
 func (s *osdMon) setPendingCrush(cm *crush.CrushMap) {
-	f := s.osdmap.EncodingFeatures()
+	f := s.base().EncodingFeatures()
 	b := cm.Encode(f)
 	if fin, err := crush.Decode(b); err == nil {
 		b = fin.Encode(f)
@@ -205,7 +213,7 @@ func (s *osdMon) encodePending(tx *store.Transaction) (bool, error) {
 	} else {
 		inc.Modified = encoding.UTimeOf(s.now())
 		s.finishPending(inc)
-		nm, err := osdmap.Apply(s.osdmap, inc)
+		nm, err := osdmap.Apply(s.base(), inc)
 		if err != nil {
 			return false, fmt.Errorf("mon: applying osdmap incremental %d: %w", inc.Epoch, err)
 		}
@@ -226,7 +234,17 @@ func (s *osdMon) encodePending(tx *store.Transaction) (bool, error) {
 	s.pending = nil
 	s.pendingMap = nil
 	s.pendingMetadata = nil
+	s.proposed = full
 	return true, nil
+}
+
+// base is the map the next incremental applies to: the one the proposal
+// in flight makes, or the committed one.
+func (s *osdMon) base() *osdmap.OSDMap {
+	if s.proposed != nil {
+		return s.proposed
+	}
+	return s.osdmap
 }
 
 // epoch returns the committed epoch.

@@ -250,7 +250,7 @@ func (s *osdMon) handleMarkMeDown(sess *Session, mg *msg.OSDMarkMeDown) {
 // finishPending fills in what encode_pending derives from the changes:
 // the last up and in change stamps.
 func (s *osdMon) finishPending(inc *osdmap.Incremental) {
-	m := s.osdmap
+	m := s.base()
 	upChange := len(inc.NewUpClient) > 0
 	for o, st := range inc.NewState {
 		if m.Exists(o) && (st == 0 || st&osdmap.StateUp != 0) && m.IsUp(o) {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kelp-ceph/kelp/maps/osdmap"
+	"github.com/kelp-ceph/kelp/mon/store"
 )
 
 func TestOSDNewOutIn(t *testing.T) {
@@ -27,6 +28,8 @@ func TestPoolLifecycle(t *testing.T) {
 	}{
 		{cmd("osd pool create", "pool", "p1", "pg_num", int64(8)), 0, "pool 'p1' created"},
 		{cmd("osd pool create", "pool", "p1", "pg_num", int64(8)), 0, "pool 'p1' already exists"},
+		{cmd("osd pool create", "pool", "px", "pg_num", int64(8), "pool_type", "replicated", "erasure_code_profile", "nosuchrule"),
+			-2, "specified rule nosuchrule doesn't exist"},
 		{cmd("osd pool set", "pool", "p1", "var", "size", "val", "2"), 0, "set pool 1 size to 2"},
 		{cmd("osd pool set", "pool", "p1", "var", "min_size", "val", "5"), -22, "pool min_size must be between 1 and size, which is set to 2"},
 		{cmd("osd pool rename", "srcpool", "p1", "destpool", "p2"), 0, "pool 'p1' renamed to 'p2'"},
@@ -84,5 +87,54 @@ func TestOSDSubscription(t *testing.T) {
 	m.checkSub(sess, "osdmap")
 	if _, ok := sess.subs["osdmap"]; ok {
 		t.Fatal("onetime subscription still there")
+	}
+}
+
+// deferred is a consensus that commits only when told, to test changes
+// that arrive while a proposal is in flight.
+type deferred struct {
+	m   *Monitor
+	txs []*store.Transaction
+}
+
+func (d *deferred) propose(tx *store.Transaction) error {
+	d.txs = append(d.txs, tx)
+	return nil
+}
+
+func (d *deferred) commitAll(t *testing.T) {
+	for len(d.txs) > 0 {
+		tx := d.txs[0]
+		d.txs = d.txs[1:]
+		if err := d.m.store.Apply(tx); err != nil {
+			t.Fatal(err)
+		}
+		d.m.committed()
+	}
+}
+
+// TestOSDChangesWhileProposing: a change made while the previous epoch's
+// proposal has not committed yet becomes the epoch after it.
+func TestOSDChangesWhileProposing(t *testing.T) {
+	m := testCluster(t)
+	d := &deferred{m: m}
+	m.cons = d
+	var replies []string
+	send := func(args map[string]any) {
+		req := &request{prefix: args["prefix"].(string), args: args,
+			reply: func(r int, rs string, out []byte) { replies = append(replies, rs) }}
+		if !m.osd.command(req) {
+			t.Fatalf("%v not handled", args)
+		}
+		m.maybePropose()
+	}
+	send(cmd("osd set", "key", "noout"))
+	send(cmd("osd set", "key", "noin")) // epoch 2 is in flight
+	d.commitAll(t)
+	if m.osd.epoch() != 3 || m.osd.osdmap.Flags&osdmap.FlagNoOut == 0 || m.osd.osdmap.Flags&osdmap.FlagNoIn == 0 {
+		t.Fatalf("epoch %d flags %s, replies %q", m.osd.epoch(), osdmap.FlagString(m.osd.osdmap.Flags), replies)
+	}
+	if len(replies) != 2 {
+		t.Fatalf("replies %q", replies)
 	}
 }

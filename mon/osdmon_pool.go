@@ -119,7 +119,17 @@ func (s *osdMon) poolCreate(req *request) {
 		return
 	}
 	rule := int(s.opts.poolDefaultCrushRule)
-	if rn, ok := req.str("rule"); ok && rn != "" {
+	ruleName := req.strOr("rule", "")
+	if prof := req.strOr("erasure_code_profile", ""); prof != "" {
+		// The CLI puts a replicated pool's rule where an erasure pool's
+		// profile goes: `osd pool create P N N replicated RULE`.
+		if ruleName != "" {
+			req.respond(errno(syscall.EINVAL), "erasure_code_profile and rule can't be both specified for a replicated pool", nil)
+			return
+		}
+		ruleName = prof
+	}
+	if rn := ruleName; rn != "" {
 		r, ok := cm.RuleID(rn)
 		if !ok {
 			req.respond(errno(syscall.ENOENT), fmt.Sprintf("specified rule %s doesn't exist", rn), nil)
