@@ -5,6 +5,7 @@ package mon_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,5 +99,67 @@ func waitFor(t *testing.T, c *harness.Cluster, what string, ok func() bool) {
 			t.Fatalf("timed out waiting for %s; kelp-mon log:\n%s", what, c.LogTail("mon.a"))
 		}
 		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// TestOSDFailoverAgainstKelpMon runs two real OSDs with a two-replica
+// pool, kills one, and checks that its peer's failure report gets it
+// marked down and that every object stays readable from the survivor
+// (re-peering needs new up_thru values from kelp-mon).
+func TestOSDFailoverAgainstKelpMon(t *testing.T) {
+	harness.RequireBinaries(t, "ceph-osd", "ceph", "rados", "ceph-authtool")
+	osdDir := t.TempDir()
+	for _, d := range []string{"osd.0", "osd.1", "run"} {
+		if err := os.MkdirAll(filepath.Join(osdDir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := harness.StartKelpMon(t, harness.Options{Conf: map[string]string{
+		"osd objectstore":           "memstore",
+		"memstore device bytes":     "268435456",
+		"osd data":                  osdDir + "/$name",
+		"run dir":                   osdDir + "/run",
+		"osd crush chooseleaf type": "0",
+		"osd pool default size":     "2",
+		"osd pool default min size": "1",
+	}})
+	c.AddOSD()
+	c.AddOSD()
+	waitFor(t, c, "both OSDs to come up", func() bool {
+		return strings.Contains(cephOut(t, c, "osd", "stat"), "2 up")
+	})
+	cephOut(t, c, "osd", "pool", "create", "p1", "8")
+	waitFor(t, c, "the pool's PGs to be created", func() bool {
+		return !strings.Contains(cephOut(t, c, "osd", "pool", "ls", "detail"), "creating")
+	})
+	in := filepath.Join(osdDir, "in")
+	if err := os.WriteFile(in, []byte("replicated"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rados := func(args ...string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		all := append([]string{"-c", c.ConfPath, "-p", "p1"}, args...)
+		out, err := exec.CommandContext(ctx, "rados", all...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("rados %v: %v: %s", args, err, out)
+		}
+		return nil
+	}
+	for i := range 5 {
+		if err := rados("put", fmt.Sprintf("o%d", i), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The harness spawned kelp-mon first, then osd.0 and osd.1.
+	c.Kill(2)
+	waitFor(t, c, "osd.1 to be marked down", func() bool {
+		return strings.Contains(cephOut(t, c, "osd", "stat"), "1 up")
+	})
+	out := filepath.Join(osdDir, "out")
+	for i := range 5 {
+		if err := rados("get", fmt.Sprintf("o%d", i), out); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
