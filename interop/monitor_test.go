@@ -114,7 +114,7 @@ func TestCommandsMatchCephMon(t *testing.T) {
 		words("config get osd.3 osd_max_backfills"), words("config get mon.a nope"),
 		words("config rm global nothere"), words("config rm mon.a debug_mon"), words("config log 1 -f json"),
 		words("config help osd_pool_default_size -f json"), words("config ls -f json"),
-		words("status -f json"), words("-s"),
+		words("status -f json"), words("-s"), words("df"), words("df detail -f json"),
 		words("health mute NOT_RAISED"), words("mon getmap 99"),
 		words("config-key"), words("nonsense command"),
 	} {

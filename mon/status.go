@@ -194,6 +194,13 @@ func (s *monCmds) statusCommand(req *request) bool {
 		} else {
 			req.respond(0, "", []byte(m.statusText(now)))
 		}
+	case "df":
+		if f := req.formatOf(fmtPlain); isJSON(f) {
+			out := dfJSON{StatsByClass: map[string]any{}, Pools: []any{}}
+			req.replyJSON(0, "", out, f)
+		} else {
+			req.respond(0, "", []byte(dfText(req.strOr("detail", "") == "detail")))
+		}
 	default:
 		return false
 	}
@@ -213,4 +220,67 @@ func visibleFlags(flags string) string {
 		}
 	}
 	return strings.Join(out, ",")
+}
+
+// dfJSON is `df -f json` (MgrStatMonitor's dump of the manager digest).
+type dfJSON struct {
+	Stats struct {
+		TotalBytes         uint64 `json:"total_bytes"`
+		TotalAvailBytes    uint64 `json:"total_avail_bytes"`
+		TotalUsedBytes     uint64 `json:"total_used_bytes"`
+		TotalUsedRawBytes  uint64 `json:"total_used_raw_bytes"`
+		TotalUsedRawRatio  uint64 `json:"total_used_raw_ratio"`
+		NumOSDs            int    `json:"num_osds"`
+		NumPerPoolOSDs     int    `json:"num_per_pool_osds"`
+		NumPerPoolOmapOSDs int    `json:"num_per_pool_omap_osds"`
+	} `json:"stats"`
+	StatsByClass map[string]any `json:"stats_by_class"`
+	Pools        []any          `json:"pools"`
+}
+
+// dfText renders `df [detail]` from the manager digest. Until a manager
+// reports, the digest is empty: the totals are zero and no pool is
+// listed, as a mgr-less ceph-mon prints it.
+func dfText(detail bool) string {
+	var b strings.Builder
+	b.WriteString("--- RAW STORAGE ---\n")
+	b.WriteString(alignedTable([][]string{
+		{"CLASS", "SIZE", "AVAIL", "USED", "RAW USED", "%RAW USED"},
+		{"TOTAL", bytesStr(0), bytesStr(0), bytesStr(0), bytesStr(0), "0"},
+	}))
+	b.WriteString(" \n--- POOLS ---\n")
+	hdr := []string{"POOL", "ID", "PGS", "STORED", "OBJECTS", "USED", "%USED", "MAX AVAIL"}
+	if detail {
+		hdr = []string{"POOL", "ID", "PGS", "STORED", "(DATA)", "(OMAP)", "OBJECTS", "USED", "(DATA)", "(OMAP)",
+			"%USED", "MAX AVAIL", "QUOTA OBJECTS", "QUOTA BYTES", "DIRTY", "USED COMPR", "UNDER COMPR"}
+	}
+	b.WriteString(alignedTable([][]string{hdr}))
+	return b.String()
+}
+
+// alignedTable is textTable with every column but the first aligned
+// right, as Ceph's df tables are.
+func alignedTable(rows [][]string) string {
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], len(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		for i, c := range r {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			pad := strings.Repeat(" ", widths[i]-len(c))
+			if i == 0 {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(pad + c)
+			}
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
