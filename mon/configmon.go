@@ -208,12 +208,20 @@ func (s *configMon) settings() []setting {
 }
 
 // applies reports whether a setting applies to an entity, and how
-// specific it is (0 global, 1 type, 2 entity). Masked settings apply only
-// where the entity's location is known to match; kelp-mon does not yet
-// know daemons' crush locations, so they do not apply.
-func applies(t configTarget, name encoding.EntityName) (bool, int) {
-	if len(t.masks) > 0 {
-		return false, 0
+// specific it is (0 global, 1 type, 2 entity). A masked setting applies
+// when the entity's place matches every mask: its device class
+// ("class:ssd") and its CRUSH location ("host:h1", "rack:r1"), which the
+// monitor knows for OSDs from the CRUSH map (ConfigMap::generate_entity_map).
+func applies(t configTarget, name encoding.EntityName, loc map[string]string, class string) (bool, int) {
+	for _, mask := range t.masks {
+		k, v, _ := strings.Cut(mask, ":")
+		if k == "class" {
+			if class != v {
+				return false, 0
+			}
+		} else if loc[k] != v {
+			return false, 0
+		}
 	}
 	switch t.section {
 	case "global":
@@ -226,13 +234,44 @@ func applies(t configTarget, name encoding.EntityName) (bool, int) {
 	return false, 0
 }
 
+// placement returns an OSD's CRUSH location (type -> bucket name, up its
+// ancestry) and device class; nothing for other entities.
+func (s *configMon) placement(name encoding.EntityName) (map[string]string, string) {
+	if name.Type != encoding.EntityOSD || s.m.osd == nil || s.m.osd.osdmap == nil {
+		return nil, ""
+	}
+	cm, err := s.m.osd.osdmap.CrushMap()
+	if err != nil || cm == nil {
+		return nil, ""
+	}
+	id, ok := cm.ItemID(name.String())
+	if !ok {
+		return nil, ""
+	}
+	class, _ := cm.ItemClass(id)
+	loc := map[string]string{}
+	for cur, n := id, 0; n < 64; n++ {
+		parent, ok := cm.ImmediateParent(cur)
+		if !ok {
+			break
+		}
+		if b := cm.Bucket(parent); b != nil {
+			pname, _ := cm.ItemName(parent)
+			loc[cm.TypeNames[int32(b.Type)]] = pname
+		}
+		cur = parent
+	}
+	return loc, class
+}
+
 // effective is the configuration an entity sees: for each option the most
 // specific setting.
 func (s *configMon) effective(name encoding.EntityName) map[string]setting {
 	out := map[string]setting{}
 	level := map[string]int{}
+	loc, class := s.placement(name)
 	for _, st := range s.settings() {
-		ok, l := applies(st.target, name)
+		ok, l := applies(st.target, name, loc, class)
 		if !ok {
 			continue
 		}
