@@ -138,3 +138,25 @@ func TestOSDChangesWhileProposing(t *testing.T) {
 		t.Fatalf("replies %q", replies)
 	}
 }
+
+func TestErasurePoolCreate(t *testing.T) {
+	m := testCluster(t)
+	if r := run(t, m, cmd("osd pool create", "pool", "ecp", "pg_num", int64(4), "pool_type", "erasure")); r.r != 0 {
+		t.Fatalf("%+v", r)
+	}
+	om := m.osd.osdmap
+	id, ok := om.LookupPool("ecp")
+	if !ok {
+		t.Fatal("no pool ecp")
+	}
+	p := om.Pools[id]
+	cm, _ := om.CrushMap()
+	rid, ok := cm.RuleID("erasure-code")
+	if !ok || int(p.CrushRule) != rid || cm.Rules[rid].MaxSize != 4 || cm.Rules[rid].MinSize != 3 {
+		t.Fatalf("rule %d %v, pool rule %d", rid, ok, p.CrushRule)
+	}
+	if !p.IsErasure() || p.Size != 4 || p.MinSize != 3 || p.StripeWidth != 8192 || p.ErasureCodeProfile != "default" ||
+		om.Epoch != 3 || p.LastChange != 3 {
+		t.Fatalf("pool %s at epoch %d", p, om.Epoch)
+	}
+}

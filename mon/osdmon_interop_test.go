@@ -112,7 +112,11 @@ func TestOSDMgrMDSCommandsMatchCephMon(t *testing.T) {
 		"osd crush reweight osd.0 0.25", "osd crush reweight nope 1",
 		"osd set noout", "osd unset noout", "osd dump -f json",
 		"osd blocklist add 1.2.3.4:0/123", "osd blocklist ls -f json", "osd blocklist rm 1.2.3.4:0/123",
-		"osd erasure-code-profile set myprof k=2 m=1", "osd erasure-code-profile rm myprof",
+		"osd erasure-code-profile set myprof k=2 m=1", "osd erasure-code-profile get myprof -f json",
+		"osd pool create ecp 4 4 erasure", "osd pool create ecp2 4 4 erasure myprof",
+		"osd pool create ecp3 4 4 erasure nosuchprofile", "osd crush rule dump ecp -f json",
+		"osd pool get ecp erasure_code_profile", "osd erasure-code-profile rm myprof",
+		"osd pool rm ecp2 ecp2 --yes-i-really-really-mean-it", "osd erasure-code-profile rm myprof",
 		"osd pool rename p1 p2", "osd pool rm p2", "osd pool rm p2 p2 --yes-i-really-really-mean-it",
 		"osd pool ls -f json", "osd crush rm h1", "osd rm 5", "osd ls -f json",
 	} {

@@ -110,7 +110,7 @@ func (s *osdMon) poolCreate(req *request) {
 	}
 	poolType := req.strOr("pool_type", s.opts.poolDefaultType)
 	if poolType == "erasure" {
-		req.respond(errno(syscall.EOPNOTSUPP), "kelp-mon does not create erasure-coded pools yet", nil)
+		s.ecPoolCreate(req, name, pgNum, pgpNum)
 		return
 	}
 	cm, err := pm.CrushMap()
@@ -155,10 +155,15 @@ func (s *osdMon) poolCreate(req *request) {
 		req.respond(errno(syscall.ERANGE), err.Error(), nil)
 		return
 	}
+	p := s.newPool(req, osdmap.PoolReplicated, size, minSize, rule, pgNum, pgpNum)
+	s.addPool(req, name, p)
+}
+
+// newPool is the part of prepare_new_pool common to every pool type.
+func (s *osdMon) newPool(req *request, typ osdmap.PoolType, size, minSize uint64, rule int, pgNum, pgpNum int64) *osdmap.PGPool {
 	inc := s.pendingInc()
-	id := int64(pm.PoolMax) + 1
 	p := &osdmap.PGPool{
-		Type: osdmap.PoolReplicated, Size: uint8(size), MinSize: uint8(minSize), CrushRule: uint8(rule),
+		Type: typ, Size: uint8(size), MinSize: uint8(minSize), CrushRule: uint8(rule),
 		ObjectHash: crush.StrHashTypeRjenkins, PGNum: uint32(pgNum), PGPNum: uint32(pgpNum),
 		PGNumTarget: uint32(pgNum), PGPNumTarget: uint32(pgpNum), PGNumPending: uint32(pgNum),
 		LastChange: inc.Epoch, CreateTime: encoding.UTimeOf(s.now()),
@@ -186,6 +191,15 @@ func (s *osdMon) poolCreate(req *request) {
 	default:
 		p.PGAutoscaleMode = osdmap.AutoscaleOn
 	}
+	return p
+}
+
+// addPool fills in what every new pool gets from the request and the
+// options, and adds it to the pending incremental as pool_max+1.
+func (s *osdMon) addPool(req *request, name string, p *osdmap.PGPool) {
+	pm := s.pendingOSDMap()
+	inc := s.pendingInc()
+	id := int64(pm.PoolMax) + 1
 	if n, ok := req.int("pg_num_min"); ok && n > 0 {
 		p.Opts.Set(osdmap.PoolOpt{Key: osdmap.OptPGNumMin, Type: osdmap.PoolOptInt, Int: n})
 	}
@@ -587,4 +601,85 @@ func (s *osdMon) poolGet(req *request, f string) {
 		fmt.Fprintf(&b, "%s: %s\n", v.k, v.s)
 	}
 	req.respond(0, "", []byte(b.String()))
+}
+
+// ecPoolCreate is prepare_new_pool for an erasure-coded pool: the
+// profile (default "default") gives size k+m and min_size
+// k+min(1,m-1); the CRUSH rule is the one named, or one named after the
+// pool, made from the profile's crush-root, crush-failure-domain and
+// crush-device-class as the jerasure plugin's create_rule does (indep).
+// A rule made here is committed before the pool, an epoch earlier, as
+// in Ceph. The stripe width is k chunks of osd_pool_erasure_code_stripe_unit,
+// which jerasure's chunk alignment (k*w*4 bytes) leaves unchanged for w=8.
+func (s *osdMon) ecPoolCreate(req *request, name string, pgNum, pgpNum int64) {
+	pm := s.pendingOSDMap()
+	profName := req.strOr("erasure_code_profile", "default")
+	prof, ok := pm.ErasureCodeProfiles[profName]
+	if !ok {
+		// Ceph looks the plugin up in an empty profile.
+		req.respond(errno(syscall.EINVAL), "cannot determine the erasure code plugin because there is no 'plugin' "+
+			"entry in the erasure_code_profile {}", nil)
+		return
+	}
+	if pl := prof["plugin"]; pl != "" && pl != "jerasure" {
+		req.respond(errno(syscall.EOPNOTSUPP), fmt.Sprintf("kelp-mon knows only the jerasure plugin, not %s", pl), nil)
+		return
+	}
+	k, errK := strconv.Atoi(prof["k"])
+	m, errM := strconv.Atoi(prof["m"])
+	if errK != nil || errM != nil || k < 1 || m < 1 {
+		req.respond(errno(syscall.EINVAL), fmt.Sprintf("erasure code profile %s needs positive k and m", profName), nil)
+		return
+	}
+	if w := prof["w"]; w != "" && w != "8" {
+		req.respond(errno(syscall.EOPNOTSUPP), "kelp-mon computes stripe widths for w=8 only", nil)
+		return
+	}
+	cm, err := s.pendingCrush()
+	if err != nil {
+		req.respond(errno(syscall.EIO), err.Error(), nil)
+		return
+	}
+	ruleName := req.strOr("rule", "")
+	if ruleName == "" {
+		ruleName = name
+		if profName == "default" {
+			ruleName = "erasure-code"
+		}
+	}
+	rule, exists := cm.RuleID(ruleName)
+	if !exists {
+		get := func(k, def string) string {
+			if v, ok := prof[k]; ok && v != "" {
+				return v
+			}
+			return def
+		}
+		rule, err = cm.AddSimpleRule(ruleName, get("crush-root", "default"), get("crush-failure-domain", "host"),
+			get("crush-device-class", ""), "indep", crush.RuleErasure, -1)
+		if err != nil {
+			crushErr(req, err)
+			return
+		}
+		// ErasureCode::create_rule: the rule serves exactly k+m shards.
+		cm.Rules[rule].MaxSize = uint8(k + m)
+		// As Ceph does, commit the rule first and then take the command
+		// again (C_RetryMessage after -EAGAIN): the pool comes an epoch
+		// later.
+		s.setPendingCrush(cm)
+		s.m.proposeAndThen(func() { s.ecPoolCreate(req, name, pgNum, pgpNum) })
+		return
+	} else if cm.Rules[rule].Type != crush.RuleErasure {
+		req.respond(errno(syscall.EINVAL), fmt.Sprintf("rule %s is not an erasure rule", ruleName), nil)
+		return
+	}
+	size := uint64(k + m)
+	if err := s.checkPGNum(-1, uint64(pgNum), size); err != nil {
+		req.respond(errno(syscall.ERANGE), err.Error(), nil)
+		return
+	}
+	p := s.newPool(req, osdmap.PoolErasure, size, uint64(k+min(1, m-1)), rule, pgNum, pgpNum)
+	p.ErasureCodeProfile = profName
+	p.StripeWidth = uint32(k) * uint32(s.opts.ecStripeUnit)
+	s.addPool(req, name, p)
 }
