@@ -41,6 +41,8 @@ type osdMon struct {
 	created  map[osdmap.PG]bool
 	// failures are the pending failure reports, by reported OSD.
 	failures map[int32]*failureInfo
+	// lastReport is when each up OSD was last heard from.
+	lastReport map[int32]time.Time
 	// sentEpoch is the newest epoch each session has been sent
 	// (MonSession::osd_epoch), so maps are not sent twice.
 	sentEpoch map[*Session]uint32

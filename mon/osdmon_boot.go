@@ -40,9 +40,12 @@ func (s *osdMon) dispatch(sess *Session, mg msgr2.Message) bool {
 	case *msg.OSDFailure:
 		s.handleFailure(sess, mg)
 	case *msg.OSDBeacon:
-		// Beacons feed mon_osd_report_timeout, which kelp does not
-		// enforce: OSDs that stop beaconing are left to their peers'
-		// failure reports.
+		// Beacons feed mon_osd_report_timeout (tick); the PGs and
+		// min_last_epoch_clean they carry serve map trimming, which
+		// kelp does not do.
+		if from := fromOSD(sess); from >= 0 && s.osdmap.IsUp(from) {
+			s.noteReport(from)
+		}
 	default:
 		return false
 	}
@@ -176,6 +179,7 @@ func (s *osdMon) handleBoot(sess *Session, mg *msg.OSDBoot) {
 	var e encoding.Encoder
 	encoding.Map(&e, mg.Metadata, encoding.EncStr, encoding.EncStr)
 	s.pendingMetadata[from] = e.Bytes()
+	s.noteReport(from)
 	log.Info("osd boot", "addrs", addrs.String(), "epoch", inc.Epoch)
 	s.m.proposeAndThen(func() { s.sendLatest(sess, mg.SB.CurrentEpoch+1) })
 }

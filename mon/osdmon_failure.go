@@ -137,7 +137,47 @@ func (s *osdMon) tick() {
 	for _, target := range slicesSortedKeys(s.failures) {
 		s.checkFailure(target)
 	}
+	s.reportTimeouts()
 	s.downOut()
+}
+
+// noteReport records that an OSD was heard from (boot or beacon).
+func (s *osdMon) noteReport(o int32) {
+	if s.lastReport == nil {
+		s.lastReport = map[int32]time.Time{}
+	}
+	s.lastReport[o] = s.now()
+}
+
+// reportTimeouts is handle_osd_timeouts: an up OSD not heard from for
+// mon_osd_report_timeout is marked down. OSDs up before this monitor
+// started are timed from when it first looked.
+func (s *osdMon) reportTimeouts() {
+	timeout := time.Duration(s.opts.reportTimeout) * time.Second
+	m := s.osdmap
+	if timeout <= 0 || m.Flags&osdmap.FlagNoDown != 0 {
+		return
+	}
+	if s.lastReport == nil {
+		s.lastReport = map[int32]time.Time{}
+	}
+	now := s.now()
+	for o := int32(0); o < m.MaxOSD; o++ {
+		if !m.IsUp(o) {
+			delete(s.lastReport, o)
+			continue
+		}
+		last, ok := s.lastReport[o]
+		if !ok {
+			s.lastReport[o] = now
+			continue
+		}
+		if now.Sub(last) > timeout && m.OSDState[o]&osdmap.StateNoDown == 0 {
+			s.m.log.Info("osd sent no beacon; marking it down", "osd", o, "last", last)
+			delete(s.lastReport, o)
+			s.markFailed(o)
+		}
+	}
 }
 
 func slicesSortedKeys(m map[int32]*failureInfo) []int32 {

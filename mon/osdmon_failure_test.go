@@ -71,3 +71,20 @@ func TestOSDFailureReports(t *testing.T) {
 		t.Fatal("up osd.0 was marked out")
 	}
 }
+
+func TestOSDReportTimeout(t *testing.T) {
+	m := testCluster(t)
+	sess := upOSDs(t, m, 2)
+	start := time.Now()
+	at := func(d time.Duration) { m.osd.now = func() time.Time { return start.Add(d) } }
+	at(0)
+	m.osd.tick() // starts the clocks of OSDs up before it looked
+	at(10 * time.Minute)
+	m.osd.dispatch(sess[0], &msg.OSDBeacon{})
+	at(16 * time.Minute)
+	m.osd.tick()
+	m.maybePropose()
+	if !m.osd.osdmap.IsUp(0) || m.osd.osdmap.IsUp(1) {
+		t.Fatalf("after 16 minutes: osd.0 up %v, osd.1 up %v", m.osd.osdmap.IsUp(0), m.osd.osdmap.IsUp(1))
+	}
+}

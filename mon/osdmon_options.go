@@ -45,6 +45,7 @@ type osdOptions struct {
 	reporterSubtreeLevel     string
 	heartbeatGrace           int64
 	downOutInterval          int64
+	reportTimeout            int64
 }
 
 // defaultOSDOptions are Pacific's compiled-in defaults.
@@ -88,6 +89,7 @@ func osdOptionsFrom(c *conf.Config) osdOptions {
 		reporterSubtreeLevel:     c.Str("mon_osd_reporter_subtree_level"),
 		heartbeatGrace:           c.Int("osd_heartbeat_grace"),
 		downOutInterval:          c.Int("mon_osd_down_out_interval"),
+		reportTimeout:            c.Int("mon_osd_report_timeout"),
 	}
 }
 
