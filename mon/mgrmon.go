@@ -202,7 +202,7 @@ func dumpModules(mods []mgrmap.ModuleInfo) []any {
 
 // Status pieces for `ceph -s` (the lead's status command).
 
-// mgrAvailable reports whether an active manager is available, its name
+// mgrSummary reports whether an active manager is available, its name
 // and the number of standbys.
 func (s *mgrMon) mgrSummary() (available bool, active string, standbys int) {
 	if s.current == nil {
