@@ -3,6 +3,7 @@ module github.com/kelp-ceph/kelp
 go 1.26.0
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/ceph/go-ceph v0.36.0
 	github.com/klauspost/compress v1.20.3
 	github.com/pierrec/lz4/v4 v4.1.33
