@@ -130,7 +130,13 @@ func (m *Monitor) maybePropose() {
 	tx := store.NewTransaction()
 	for _, s := range m.services {
 		if _, err := s.encodePending(tx); err != nil {
-			m.log.Error("encoding pending state", "service", s.name(), "err", err)
+			// The services before this one have handed over their
+			// pending changes: there is no consistent proposal to make,
+			// and retrying would wedge every later write. Stop, as
+			// ceph-mon asserts; nothing unacknowledged is promised, and a
+			// restart resumes from what committed.
+			m.log.Error("encoding pending state failed; stopping", "service", s.name(), "err", err)
+			m.fatal(fmt.Errorf("mon: encoding %s: %w", s.name(), err))
 			return
 		}
 	}
@@ -141,7 +147,10 @@ func (m *Monitor) maybePropose() {
 		m.inflight = []func(){}
 	}
 	if err := m.cons.propose(tx); err != nil {
-		m.log.Error("proposal failed", "err", err)
+		// Paxos would not take it (this monitor stopped leading): the
+		// clients resend to the new quorum, as after an aborted proposal.
+		m.log.Warn("proposal refused", "err", err)
+		m.abortInflight()
 	}
 }
 
