@@ -38,22 +38,15 @@ func (s *mdsMon) createInitial(tx *store.Transaction) error {
 }
 
 func (s *mdsMon) refresh() error {
-	last, err := s.v.lastCommitted()
-	if err != nil || last == 0 {
+	var have uint64
+	if s.current != nil {
+		have = uint64(s.current.Epoch)
+	}
+	m, ver, err := latestMap(s.v, have, fsmap.Decode)
+	if err != nil || ver == 0 {
 		return err
 	}
-	if s.current != nil && uint64(s.current.Epoch) == last {
-		return nil
-	}
-	b, err := s.v.get(last)
-	if err != nil {
-		return err
-	}
-	fm, err := fsmap.Decode(b)
-	if err != nil {
-		return fmt.Errorf("mon: stored fsmap %d: %w", last, err)
-	}
-	s.current = fm
+	s.current = m
 	s.m.notifySubscribers("fsmap")
 	return nil
 }
@@ -62,9 +55,7 @@ func (s *mdsMon) encodePending(tx *store.Transaction) (bool, error) {
 	if s.pending == nil {
 		return false, nil
 	}
-	ver := uint64(s.pending.Epoch)
-	s.v.put(tx, ver, s.pending.Encode(encoding.FeaturesPacific))
-	if err := s.v.putLastCommitted(tx, ver); err != nil {
+	if err := s.v.putWhole(tx, uint64(s.pending.Epoch), s.pending.Encode(encoding.FeaturesPacific)); err != nil {
 		return false, err
 	}
 	s.pending = nil

@@ -36,22 +36,15 @@ func (s *mgrMon) createInitial(tx *store.Transaction) error {
 }
 
 func (s *mgrMon) refresh() error {
-	last, err := s.v.lastCommitted()
-	if err != nil || last == 0 {
+	var have uint64
+	if s.current != nil {
+		have = uint64(s.current.Epoch)
+	}
+	m, ver, err := latestMap(s.v, have, mgrmap.Decode)
+	if err != nil || ver == 0 {
 		return err
 	}
-	if s.current != nil && uint64(s.current.Epoch) == last {
-		return nil
-	}
-	b, err := s.v.get(last)
-	if err != nil {
-		return err
-	}
-	mm, err := mgrmap.Decode(b)
-	if err != nil {
-		return fmt.Errorf("mon: stored mgrmap %d: %w", last, err)
-	}
-	s.current = mm
+	s.current = m
 	s.m.notifySubscribers("mgrmap")
 	return nil
 }
@@ -60,9 +53,7 @@ func (s *mgrMon) encodePending(tx *store.Transaction) (bool, error) {
 	if s.pending == nil {
 		return false, nil
 	}
-	ver := uint64(s.pending.Epoch)
-	s.v.put(tx, ver, s.pending.Encode(encoding.FeaturesPacific))
-	if err := s.v.putLastCommitted(tx, ver); err != nil {
+	if err := s.v.putWhole(tx, uint64(s.pending.Epoch), s.pending.Encode(encoding.FeaturesPacific)); err != nil {
 		return false, err
 	}
 	s.pending = nil

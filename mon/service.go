@@ -1,6 +1,7 @@
 package mon
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/kelp-ceph/kelp/mon/store"
@@ -74,6 +75,30 @@ func (v versions) newerFull(have uint64) (uint64, []byte, error) {
 		return 0, nil, err
 	}
 	return last, b, nil
+}
+
+// latestMap loads the newest version of a service whose every version is
+// a whole map (MonmapMonitor, MgrMonitor, MDSMonitor: the epoch is the
+// version) when it is newer than have; ver is 0 when nothing is newer.
+func latestMap[M any](v versions, have uint64, decode func([]byte) (M, error)) (m M, ver uint64, err error) {
+	last, err := v.lastCommitted()
+	if err != nil || last == 0 || last == have {
+		return m, 0, err
+	}
+	b, err := v.get(last)
+	if err != nil {
+		return m, 0, err
+	}
+	if m, err = decode(b); err != nil {
+		return m, 0, fmt.Errorf("mon: stored %s %d: %w", v.prefix, last, err)
+	}
+	return m, last, nil
+}
+
+// putWhole stores a whole map as version ver and marks it committed.
+func (v versions) putWhole(tx *store.Transaction, ver uint64, b []byte) error {
+	v.put(tx, ver, b)
+	return v.putLastCommitted(tx, ver)
 }
 
 // service is one PaxosService: a piece of cluster state with its own
