@@ -115,6 +115,9 @@ func TestCommandsMatchCephMon(t *testing.T) {
 		words("config rm global nothere"), words("config rm mon.a debug_mon"), words("config log 1 -f json"),
 		words("config help osd_pool_default_size -f json"), words("config ls -f json"),
 		words("status -f json"), words("-s"), words("df"), words("df detail -f json"),
+		// Health that follows from the OSDMap.
+		words("osd pool create hp 8"), words("osd set noout"), words("health detail -f json"), words("health detail"),
+		words("osd unset noout"), words("osd pool rm hp hp --yes-i-really-really-mean-it"),
 		words("health mute NOT_RAISED"), words("mon getmap 99"),
 		words("config-key"), words("nonsense command"),
 	} {

@@ -170,8 +170,9 @@ type healthCheckJSON struct {
 		Message string `json:"message"`
 		Count   int    `json:"count"`
 	} `json:"summary"`
-	Detail []healthDetailJSON `json:"detail,omitempty"`
-	Muted  bool               `json:"muted"`
+	// Detail is present (possibly empty) only in `health detail`.
+	Detail *[]healthDetailJSON `json:"detail,omitempty"`
+	Muted  bool                `json:"muted"`
 }
 
 type healthDetailJSON struct {
@@ -196,10 +197,11 @@ func (s *healthMon) report(detail bool, now time.Time) healthJSON {
 		j.Summary.Count = c.Count
 		j.Muted = s.muted(code, now)
 		if detail {
-			j.Detail = []healthDetailJSON{}
+			lines := []healthDetailJSON{}
 			for _, d := range c.Detail {
-				j.Detail = append(j.Detail, healthDetailJSON{d})
+				lines = append(lines, healthDetailJSON{d})
 			}
+			j.Detail = &lines
 		}
 		out.Checks[code] = j
 	}
