@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 
 	"github.com/kelp-ceph/kelp/auth"
@@ -148,5 +149,16 @@ func serve(cfg *conf.Config, dataDir string) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
+	if path := os.Getenv("KELP_CPUPROFILE"); path != "" {
+		// For profiling the monitor under a benchmark: written on shutdown.
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	return m.Run(ctx)
 }
