@@ -7,6 +7,12 @@
 // cgo and librados.
 //
 //	goceph -c ceph.conf [-pools]
+//	goceph -c ceph.conf -objects POOL -count N -expect DIR
+//
+// With -objects it does object I/O instead: it reads objects obj-0 ..
+// obj-(N-1) of POOL and checks each is byte-identical with the file of
+// the same name in DIR (written there before with rados put), then writes
+// N objects of its own (goceph-0 ..) and reads them back.
 package main
 
 import (
@@ -22,23 +28,40 @@ import (
 func main() {
 	conf := flag.String("c", "", "ceph.conf")
 	pools := flag.Bool("pools", false, "also create, list and delete a pool")
+	objects := flag.String("objects", "", "read and write objects in this pool instead")
+	count := flag.Int("count", 0, "with -objects: how many objects")
+	expect := flag.String("expect", "", "with -objects: directory holding the expected obj-I contents")
 	flag.Parse()
-	if err := run(*conf, *pools); err != nil {
+	var err error
+	if *objects != "" {
+		err = runObjects(*conf, *objects, *count, *expect)
+	} else {
+		err = run(*conf, *pools)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "goceph:", err)
 		os.Exit(1)
 	}
 }
 
-func run(conf string, pools bool) error {
+func connect(conf string) (*rados.Conn, error) {
 	conn, err := rados.NewConnWithUser("admin")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := conn.ReadConfigFile(conf); err != nil {
-		return fmt.Errorf("reading %s: %w", conf, err)
+		return nil, fmt.Errorf("reading %s: %w", conf, err)
 	}
 	if err := conn.Connect(); err != nil {
-		return fmt.Errorf("connect: %w", err)
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	return conn, nil
+}
+
+func run(conf string, pools bool) error {
+	conn, err := connect(conf)
+	if err != nil {
+		return err
 	}
 	defer conn.Shutdown()
 	report := map[string]any{}
