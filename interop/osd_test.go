@@ -75,6 +75,7 @@ type scenarioStep struct {
 type scenarioRun struct {
 	steps    []scenarioStep
 	downTime time.Duration // kill -9 to marked down
+	hangTime time.Duration // SIGSTOP to marked down
 	stopTime time.Duration // SIGTERM to marked down
 }
 
@@ -115,8 +116,9 @@ func TestOSDScenario(t *testing.T) {
 		return
 	}
 	real, kelp := runs[0], runs[1]
-	t.Logf("kill -9 to marked down: ceph-mon %v, kelp-mon %v; SIGTERM to marked down: ceph-mon %v, kelp-mon %v; total %v",
+	t.Logf("kill -9 to marked down: ceph-mon %v, kelp-mon %v; SIGSTOP to marked down: ceph-mon %v, kelp-mon %v; SIGTERM to marked down: ceph-mon %v, kelp-mon %v; total %v",
 		real.downTime.Round(time.Millisecond), kelp.downTime.Round(time.Millisecond),
+		real.hangTime.Round(time.Millisecond), kelp.hangTime.Round(time.Millisecond),
 		real.stopTime.Round(time.Millisecond), kelp.stopTime.Round(time.Millisecond), time.Since(start).Round(time.Second))
 	if len(real.steps) != len(kelp.steps) {
 		t.Fatalf("ceph-mon went through %d steps, kelp-mon %d", len(real.steps), len(kelp.steps))
@@ -164,6 +166,7 @@ func runOSDScenario(t *testing.T, c *harness.Cluster, bin, data string) scenario
 	s.createPool()
 	s.objectIO()
 	s.crashAndRestart(2)
+	s.hangAndResume(0)
 	s.outIn(1)
 	s.cleanStop(1)
 	s.checkOSDLogs()
@@ -393,6 +396,32 @@ func (s *scenario) crashAndRestart(id int) {
 	})
 	s.t.Logf("osd.%d restarted: up after %v", id, d.Round(time.Millisecond))
 	s.record("osd restarted")
+}
+
+// hangAndResume stops an OSD with SIGSTOP. Its connections stay open, so
+// no immediate failure report: its peers report it once its heartbeats
+// are osd_heartbeat_grace late, and the monitor marks it down when the
+// failure is that old (OSDMonitor::check_failure), not before. Continued,
+// the OSD finds itself marked down and boots again.
+func (s *scenario) hangAndResume(id int) {
+	s.t.Helper()
+	s.c.PauseOSD(id)
+	s.run.hangTime = s.waitStat(fmt.Sprintf("osd.%d marked down after SIGSTOP", id), 30*time.Second, func(st osdStat) bool {
+		return st.NumUp == scenarioOSDs-1
+	})
+	s.t.Logf("osd.%d hung: marked down after %v (grace %v)", id, s.run.hangTime.Round(time.Millisecond), scenarioGrace)
+	// Its last heartbeat may be an interval older than the SIGSTOP; then
+	// the peers report on their next tick, and the CLI polls.
+	if lo, hi := scenarioGrace-time.Second, scenarioGrace+8*time.Second; s.run.hangTime < lo || s.run.hangTime > hi {
+		s.t.Errorf("osd.%d marked down %v after it hung, want between %v and %v", id, s.run.hangTime, lo, hi)
+	}
+	s.record("osd hung")
+	s.c.ResumeOSD(id)
+	d := s.waitStat(fmt.Sprintf("osd.%d up again", id), 60*time.Second, func(st osdStat) bool {
+		return st.NumUp == scenarioOSDs
+	})
+	s.t.Logf("osd.%d continued: up after %v", id, d.Round(time.Millisecond))
+	s.record("osd resumed")
 }
 
 // outIn marks an OSD out and in again.

@@ -139,6 +139,9 @@ func (s *osdMon) refresh() error {
 		s.proposed = nil
 	}
 	s.updateCreating()
+	if s.m.isLeader() {
+		s.shareMapWithRandomOSD()
+	}
 	s.m.notifySubscribers("osdmap")
 	s.m.notifySubscribers("osd_pg_creates")
 	return nil

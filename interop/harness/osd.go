@@ -89,3 +89,21 @@ func (c *Cluster) LogPath(name string) string {
 	}
 	return ""
 }
+
+// PauseOSD stops OSD id with SIGSTOP: a hung daemon whose connections stay
+// open, so only missed heartbeats (osd heartbeat grace) reveal it.
+func (c *Cluster) PauseOSD(id int) { c.signalOSD(id, syscall.SIGSTOP) }
+
+// ResumeOSD continues OSD id after PauseOSD.
+func (c *Cluster) ResumeOSD(id int) { c.signalOSD(id, syscall.SIGCONT) }
+
+func (c *Cluster) signalOSD(id int, sig syscall.Signal) {
+	c.t.Helper()
+	i := c.runningOSD(id)
+	if i < 0 {
+		c.t.Fatalf("harness: osd.%d is not running", id)
+	}
+	if err := c.procs[i].Process.Signal(sig); err != nil {
+		c.t.Fatalf("harness: %v to osd.%d: %v", sig, id, err)
+	}
+}
