@@ -158,39 +158,45 @@ func runRegisterClient(ctx context.Context, h *history, cl *client.Client, id in
 	}
 }
 
-// leaseLag is mon_lease under harness.FastFailover. A peon serves reads
-// from its own committed state while its lease lasts; the leader
-// acknowledges a commit once it is durable on a majority and has sent
-// OP_COMMIT to the peons, without waiting for them to apply it
-// (Paxos::commit_finish in src/mon/Paxos.cc: the commit messages go out,
-// then commit_proposal() finishes the waiting client requests). A client
-// reading through another monitor right after an acknowledgement can
-// therefore still see the previous value: reads through peons are not
-// linearizable in real Ceph either. What the lease does bound is how
-// stale such a read is: a peon that has not heard from the leader for
-// mon_lease stops serving reads (Paxos::is_lease_valid).
+// leaseLag is mon_lease under harness.FastFailover, the staleness
+// allowed to kelp-mon's reads (see TestKelpQuorumLinearizable).
 const leaseLag = time.Second
 
 // TestKelpQuorumLinearizable records a history of concurrent config-key
 // sets and gets by three clients, each connected first to a different
 // monitor of a three-kelp-mon cluster, while the leader is killed with
 // kill -9 and later restarted, and checks it with porcupine as one
-// register per key: the history must be linearizable once every get's
-// start is moved mon_lease earlier (see leaseLag); whether it is
-// linearizable as it stands is logged with the number of reads that were
-// stale.
+// register per key.
+//
+// ceph-mon makes such a history strictly linearizable (see
+// TestCephQuorumLinearizable): a peon cancels its lease when a proposal
+// begins (Paxos::handle_begin in src/mon/Paxos.cc), the leader commits
+// only once every peon has accepted, and PaxosService::dispatch holds a
+// read until Paxos::is_readable, i.e. until the peon has the commit and
+// a new lease. kelp-mon's services do not consult the Paxos readability
+// yet (quorum.Driver.IsReadable has no caller in mon/), so a peon can
+// answer a get with the value a write acknowledged through another
+// monitor has just replaced; this was seen in about half of the runs,
+// one or two reads of some two thousand. Until that is fixed this test
+// asserts the weaker property that does hold, linearizability once every
+// get's start is moved mon_lease earlier, and logs whether the history
+// was strictly linearizable and how many reads were stale. When the
+// services wait for readability, pass strict=true here.
 func TestKelpQuorumLinearizable(t *testing.T) {
-	checkQuorumHistory(t, harness.KelpMon)
+	checkQuorumHistory(t, harness.KelpMon, false)
 }
 
 // TestCephQuorumLinearizable runs the same history against three real
-// ceph-mons started the same way, the oracle for what the lease-bounded
-// check and the logged strict check should say.
+// ceph-mons started the same way and requires it to be strictly
+// linearizable: the oracle for what kelp-mon should do.
 func TestCephQuorumLinearizable(t *testing.T) {
-	checkQuorumHistory(t, harness.CephMon)
+	checkQuorumHistory(t, harness.CephMon, true)
 }
 
-func checkQuorumHistory(t *testing.T, kind harness.MonKind) {
+// checkQuorumHistory records the history on a cluster of kind and
+// checks it: strictly linearizable when strict, else with every get
+// allowed to be leaseLag stale.
+func checkQuorumHistory(t *testing.T, kind harness.MonKind, strict bool) {
 	q := harness.NewQuorum(t, kind, harness.QuorumOptions{Conf: harness.FastFailover})
 	for _, n := range q.Names {
 		q.Start(n)
@@ -256,22 +262,26 @@ func checkQuorumHistory(t *testing.T, kind harness.MonKind) {
 		t.Fatalf("too few completed operations to say anything\n%s", q.Logs())
 	}
 
-	strict, _ := porcupine.CheckOperationsVerbose(registerModel, h.ops, 60*time.Second)
+	strictRes, strictInfo := porcupine.CheckOperationsVerbose(registerModel, h.ops, 60*time.Second)
 	t.Logf("%v: strictly linearizable: %v; gets that began after their value was overwritten: %d",
-		kind, strict, staleReads(h.ops))
-	lagged := slices.Clone(h.ops)
-	for i, op := range lagged {
-		if !op.Input.(regInput).put {
-			lagged[i].Call = op.Call - int64(leaseLag)
+		kind, strictRes, staleReads(h.ops))
+	res, info, what := strictRes, strictInfo, "linearizable"
+	if !strict {
+		lagged := slices.Clone(h.ops)
+		for i, op := range lagged {
+			if !op.Input.(regInput).put {
+				lagged[i].Call = op.Call - int64(leaseLag)
+			}
 		}
+		res, info = porcupine.CheckOperationsVerbose(registerModel, lagged, 60*time.Second)
+		what = fmt.Sprintf("linearizable even with reads %v stale", leaseLag)
 	}
-	res, info := porcupine.CheckOperationsVerbose(registerModel, lagged, 60*time.Second)
 	switch res {
 	case porcupine.Ok:
 	case porcupine.Unknown:
 		t.Fatalf("porcupine could not decide within 60s on %d operations", len(h.ops))
 	default:
-		t.Fatalf("history is not linearizable even with reads %v stale (%s)\n%s", leaseLag, keepHistory(h.ops, info), q.Logs())
+		t.Fatalf("history is not %s (%s)\n%s", what, keepHistory(h.ops, info), q.Logs())
 	}
 }
 
