@@ -53,6 +53,9 @@ const keyElectionEpoch = "election_epoch"
 // monitor: probing, store sync, elections and Paxos through
 // quorum.Driver (see mon/quorum's integration contract).
 type quorumState struct {
+	// heldReads wait for this monitor to become readable.
+	heldReads []heldRead
+
 	m     *Monitor
 	state monState
 	// inQuorum mirrors state for the global id allocator, which runs on
@@ -407,9 +410,45 @@ func (q *quorumState) tick() {
 	q.provider.Tick(now)
 }
 
-// afterEvent runs a deferred bootstrap and re-arms the timer for the
-// earliest deadline of the cores.
+// maxHeldReads bounds the reads waiting for readability; beyond it the
+// oldest are dropped and their clients retry.
+const maxHeldReads = 4096
+
+// heldRead is a read command waiting until the monitor is readable.
+type heldRead struct {
+	s  *Session
+	mg *msg.MonCommand
+}
+
+// readable reports whether this monitor may serve reads now: in quorum
+// with Paxos readable (a peon's lease is valid).
+func (q *quorumState) readable() bool {
+	return (q.state == stateLeader || q.state == statePeon) && q.drv.IsReadable(0)
+}
+
+func (q *quorumState) holdRead(s *Session, mg *msg.MonCommand) {
+	if len(q.heldReads) >= maxHeldReads {
+		q.heldReads = q.heldReads[1:]
+	}
+	q.heldReads = append(q.heldReads, heldRead{s, mg})
+}
+
+// releaseReads serves the held reads once the monitor is readable.
+func (q *quorumState) releaseReads() {
+	if len(q.heldReads) == 0 || !q.readable() {
+		return
+	}
+	held := q.heldReads
+	q.heldReads = nil
+	for _, h := range held {
+		q.m.handleCommand(h.s, h.mg)
+	}
+}
+
+// afterEvent runs a deferred bootstrap, serves reads that waited for a
+// lease, and re-arms the timer for the earliest deadline of the cores.
 func (q *quorumState) afterEvent() {
+	q.releaseReads()
 	if q.needBootstrap && q.m.fatalErr == nil {
 		q.bootstrap()
 	}

@@ -452,6 +452,15 @@ func (m *Monitor) handleCommandVia(s *Session, mg *msg.MonCommand, send func(msg
 		m.q.forward(s, mg)
 		return
 	}
+	if m.q != nil && !m.q.readable() {
+		// A read waits until this monitor may serve it: in quorum with a
+		// valid lease, which a peon gives up when a proposal begins and
+		// gets back after the commit (PaxosService::dispatch waits for
+		// is_readable). Otherwise a read right after a write acknowledged
+		// through another monitor could see the old value.
+		m.q.holdRead(s, mg)
+		return
+	}
 	if f, ok := cm["format"]; ok {
 		args["format"] = f
 	}
