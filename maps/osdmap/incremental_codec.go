@@ -67,8 +67,7 @@ func (inc *Incremental) AppendEncode(e *encoding.Encoder, features uint64) {
 	e.U32(inc.FullCRC)
 	e.End(w)
 	buf := e.Bytes()
-	crc := encoding.CRC32C(0xffffffff, buf[start:crcOff])
-	crc = encoding.CRC32C(crc, buf[crcOff+4:])
+	crc := crcAround(buf, start, crcOff, len(buf))
 	binary.LittleEndian.PutUint32(buf[crcOff:], crc)
 	inc.IncCRC = crc
 	inc.HaveCRC = true
@@ -238,15 +237,13 @@ func (inc *Incremental) decode(d *encoding.Decoder, buf []byte) {
 	}
 	frontEnd := d.Offset()
 	inc.IncCRC = d.U32()
-	tailStart := d.Offset()
 	inc.FullCRC = d.U32()
 	inc.HaveCRC = true
 	d.End(w)
 	if d.Err() != nil {
 		return
 	}
-	actual := encoding.CRC32C(0xffffffff, buf[start:frontEnd])
-	actual = encoding.CRC32C(actual, buf[tailStart:d.Offset()])
+	actual := crcAround(buf, start, frontEnd, d.Offset())
 	if actual != inc.IncCRC {
 		d.Fail(encoding.Malformedf("OSDMap::Incremental bad crc, actual %#x != expected %#x", actual, inc.IncCRC))
 	}

@@ -103,8 +103,7 @@ func (m *OSDMap) AppendEncode(e *encoding.Encoder, features uint64) {
 	e.U32(0)
 	e.End(w)
 	buf := e.Bytes()
-	crc := encoding.CRC32C(0xffffffff, buf[start:crcOff])
-	crc = encoding.CRC32C(crc, buf[crcOff+4:])
+	crc := crcAround(buf, start, crcOff, len(buf))
 	binary.LittleEndian.PutUint32(buf[crcOff:], crc)
 	m.CRC = crc
 }
@@ -273,13 +272,11 @@ func (m *OSDMap) decode(d *encoding.Decoder, buf []byte) {
 	if w.V >= 8 {
 		frontEnd := d.Offset()
 		m.CRC = d.U32()
-		tailStart := d.Offset()
 		d.End(w)
 		if d.Err() != nil {
 			return
 		}
-		actual := encoding.CRC32C(0xffffffff, buf[start:frontEnd])
-		actual = encoding.CRC32C(actual, buf[tailStart:d.Offset()])
+		actual := crcAround(buf, start, frontEnd, d.Offset())
 		if actual != m.CRC {
 			d.Fail(encoding.Malformedf("OSDMap bad crc, actual %#x != expected %#x", actual, m.CRC))
 		}
@@ -408,4 +405,12 @@ func (m *OSDMap) checkSizes(d *encoding.Decoder) {
 	} else if len(m.PrimaryAffinity) != n {
 		d.Fail(encoding.Malformedf("OSDMap osd_primary_affinity has %d entries, max_osd is %d", len(m.PrimaryAffinity), n))
 	}
+}
+
+// crcAround is the crc32c Ceph seals an OSDMap or Incremental with: over
+// buf[start:end] less the 4-byte crc field at hole (the crc field is
+// skipped, -1 seed, as OSDMap::encode computes it).
+func crcAround(buf []byte, start, hole, end int) uint32 {
+	crc := encoding.CRC32C(0xffffffff, buf[start:hole])
+	return encoding.CRC32C(crc, buf[hole+4:end])
 }
