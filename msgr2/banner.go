@@ -65,3 +65,21 @@ func negotiateFeatures(ourSupported, ourRequired, peerSupported, peerRequired ui
 	}
 	return ourSupported & peerSupported, nil
 }
+
+// ExchangeBanners sends this side's banner (supported features, none
+// required), reads the peer's, negotiates the msgr2 features both sides
+// use, and switches the framer to msgr2.1 framing when both support it.
+// Both handshakes start with it.
+func (f *Framer) ExchangeBanners(supported uint64) (negotiated, peerSupported, peerRequired uint64, err error) {
+	if err := f.WriteBanner(supported, 0); err != nil {
+		return 0, 0, 0, err
+	}
+	if peerSupported, peerRequired, err = f.ReadBanner(); err != nil {
+		return 0, 0, 0, err
+	}
+	if negotiated, err = negotiateFeatures(supported, 0, peerSupported, peerRequired); err != nil {
+		return 0, 0, 0, err
+	}
+	f.SetRev1(negotiated&FeatureRevision1 != 0)
+	return negotiated, peerSupported, peerRequired, nil
+}

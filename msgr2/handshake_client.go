@@ -38,18 +38,11 @@ func (h *clientHandshake) run() error {
 }
 
 func (h *clientHandshake) exchangeBanners() error {
-	sup := h.cfg.msgr2Features()
-	if err := h.f.WriteBanner(sup, 0); err != nil {
-		return err
-	}
-	psup, preq, err := h.f.ReadBanner()
+	features, psup, preq, err := h.f.ExchangeBanners(h.cfg.msgr2Features())
 	if err != nil {
 		return err
 	}
-	if h.msgr2Features, err = negotiateFeatures(sup, 0, psup, preq); err != nil {
-		return err
-	}
-	h.f.SetRev1(h.msgr2Features&FeatureRevision1 != 0)
+	h.msgr2Features = features
 	h.log.Debug("msgr2: banner", "peer_supported", psup, "peer_required", preq, "rev1", h.f.rev1)
 	return nil
 }

@@ -35,19 +35,9 @@ func (h *serverHandshake) run() error {
 }
 
 func (h *serverHandshake) exchangeBanners() error {
-	sup := h.cfg.msgr2Features()
-	if err := h.f.WriteBanner(sup, 0); err != nil {
-		return err
-	}
-	psup, preq, err := h.f.ReadBanner()
-	if err != nil {
-		return err
-	}
-	if h.msgr2Features, err = negotiateFeatures(sup, 0, psup, preq); err != nil {
-		return err
-	}
-	h.f.SetRev1(h.msgr2Features&FeatureRevision1 != 0)
-	return nil
+	features, _, _, err := h.f.ExchangeBanners(h.cfg.msgr2Features())
+	h.msgr2Features = features
+	return err
 }
 
 func (h *serverHandshake) sendHello() error {
