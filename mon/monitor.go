@@ -186,8 +186,7 @@ func (m *Monitor) abortInflight() {
 	for c, s := range m.sessions {
 		if s.Entity.Type != encoding.EntityMon {
 			c.Close()
-			delete(m.sessions, c)
-			m.config.forget(s)
+			m.removeSession(c, s)
 		}
 	}
 }

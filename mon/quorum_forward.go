@@ -27,6 +27,15 @@ type routedRequest struct {
 
 func (f *forwarding) init() { f.pending = map[uint64]*routedRequest{} }
 
+// forget drops the requests a closed session had forwarded.
+func (f *forwarding) forget(s *Session) {
+	for tid, r := range f.pending {
+		if r.s == s {
+			delete(f.pending, tid)
+		}
+	}
+}
+
 // needsLeader reports whether a client message changes state and so
 // must be handled by the leader (the PaxosService prepare_* side).
 func needsLeader(mg msgr2.Message) bool {

@@ -271,10 +271,21 @@ func (m *Monitor) HandleReset(c *msgr2.Conn) {
 			m.q.peerReset(c)
 		}
 		if s, ok := m.sessions[c]; ok {
-			delete(m.sessions, c)
-			m.config.forget(s)
+			m.removeSession(c, s)
 			m.perf.sessionRm++
 		}
+	}
+}
+
+// removeSession is Monitor::remove_session: the session's state goes,
+// and so do the requests it had forwarded to the leader, which are not
+// sent again after an election: their client resends on its new session
+// if it still wants them, so a resend from here could apply one twice.
+func (m *Monitor) removeSession(c *msgr2.Conn, s *Session) {
+	delete(m.sessions, c)
+	m.config.forget(s)
+	if m.q != nil {
+		m.q.fwd.forget(s)
 	}
 }
 
