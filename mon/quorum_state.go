@@ -65,9 +65,6 @@ type quorumState struct {
 	mm      *monmap.MonMap // the monmap peers are dialed from
 	mmBytes []byte
 	rank    int
-	// lastLeader is the leader of the last quorum this monitor was in
-	// (-1 before the first); m.leader is -1 while electing.
-	lastLeader int
 
 	pxCfg    paxos.Config
 	drv      *quorum.Driver
@@ -102,7 +99,7 @@ type quorumState struct {
 func newQuorumState(m *Monitor, mm *monmap.MonMap, rank int) (*quorumState, error) {
 	q := &quorumState{m: m, mm: mm, mmBytes: mm.Encode(encoding.FeaturesPacific), rank: rank,
 		pxCfg: paxos.DefaultConfig(), probeCfg: quorum.DefaultProbeConfig(m.name), syncCfg: quorum.DefaultSyncConfig(),
-		conns: make([]*msgr2.Conn, len(mm.Ranks)), timer: time.NewTimer(time.Hour), lastLeader: -1}
+		conns: make([]*msgr2.Conn, len(mm.Ranks)), timer: time.NewTimer(time.Hour)}
 	q.fwd.init()
 	timeout := elector.DefaultTimeout
 	if c := m.opts.Conf; c != nil {
@@ -295,7 +292,6 @@ func (q *quorumState) handleElector(rd elector.Ready) {
 func (q *quorumState) won(epoch uint32, members []int) {
 	m := q.m
 	q.setState(stateLeader)
-	q.dropOldLeader(q.rank, members)
 	m.leader, m.quorum, m.electionEpoch, m.quorumSince = q.rank, members, epoch, time.Now()
 	m.log.Info("won election", "epoch", epoch, "quorum", members)
 	q.resetGlobalIDs()
@@ -318,29 +314,11 @@ func (q *quorumState) won(epoch uint32, members []int) {
 func (q *quorumState) lost(epoch uint32, leader int, members []int) {
 	m := q.m
 	q.setState(statePeon)
-	q.dropOldLeader(leader, members)
 	m.leader, m.quorum, m.electionEpoch, m.quorumSince = leader, members, epoch, time.Now()
 	m.log.Info("lost election", "epoch", epoch, "leader", leader, "quorum", members)
 	q.resetGlobalIDs()
 	q.drv.PeonInit(epoch, leader, members)
 	q.resend()
-}
-
-// dropOldLeader closes the session to the previous leader when the new
-// quorum leaves it out: what was queued for it (forwarded requests
-// among them, which resend sends to the new leader) must not be
-// delivered when it comes back, where it would apply them a second
-// time. The peer is dialled again afresh.
-func (q *quorumState) dropOldLeader(leader int, members []int) {
-	old := q.lastLeader
-	q.lastLeader = leader
-	if old < 0 || old >= len(q.conns) || old == q.rank || slices.Contains(members, old) {
-		return
-	}
-	if c := q.conns[old]; c != nil {
-		c.Close()
-		q.conns[old] = nil
-	}
 }
 
 // writeable reports whether this monitor may propose now.
