@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -140,7 +139,7 @@ func serve(cfg *conf.Config, dataDir string) error {
 	if pa := cfg.Addr("public_addr"); pa.Addr.IsValid() {
 		bind = encoding.EntityAddrVec{pa}
 	}
-	log := newLogger(slog.LevelInfo)
+	log := newLogger(logLevel(cfg.Str("debug_mon")))
 	m, err := mon.Open(mon.Options{Name: cfg.Name.ID, DataDir: dataDir, Bind: bind,
 		Auth: ac, Keyring: kr, Log: log, Conf: cfg, AdminSocket: cfg.Str("admin_socket"),
 		NoWarnInsecureGlobalIDReclaim: !cfg.Bool("mon_warn_on_insecure_global_id_reclaim_allowed")})

@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -32,6 +34,17 @@ func main() {
 // signalContext ends on SIGINT or SIGTERM, for a clean shutdown.
 func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+}
+
+// logLevel maps Ceph's debug_mon ("LOG/GATHER", e.g. the default 1/5)
+// to a log level: 10 and above logs at debug, as ceph-mon's dout(10)
+// lines appear from debug_mon 10.
+func logLevel(debugMon string) slog.Level {
+	lvl, _, _ := strings.Cut(debugMon, "/")
+	if n, err := strconv.Atoi(strings.TrimSpace(lvl)); err == nil && n >= 10 {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
 }
 
 func newLogger(level slog.Level) *slog.Logger {
