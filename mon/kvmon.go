@@ -176,6 +176,7 @@ func (s *kvMon) prepare(req *request) {
 		}
 		rs = "set " + key
 		s.pending[key] = data
+		s.m.log.Debug("config-key set pending", "key", key, "bytes", len(data))
 	default:
 		rs = "key deleted"
 		s.pending[key] = nil

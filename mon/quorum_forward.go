@@ -49,12 +49,22 @@ func needsLeader(mg msgr2.Message) bool {
 
 // forward sends a client's request to the leader, now if there is one.
 // Commands are remembered until their reply is routed back.
+//
+// A request that was itself forwarded to this monitor is not forwarded
+// again when this monitor stops leading before handling it (Ceph's
+// forward_request_leader "won't double fwd"): the peon that sent it
+// sends it again to the next leader.
 func (q *quorumState) forward(s *Session, mg msgr2.Message) {
+	if s.proxied {
+		q.m.log.Debug("not forwarding a forwarded request again", "type", mg.Type(), "client", s.Entity.String())
+		return
+	}
 	q.fwd.next++
 	tid := q.fwd.next
 	if _, ok := mg.(*msg.MonCommand); ok {
 		q.fwd.pending[tid] = &routedRequest{s: s, mg: mg}
 	}
+	q.m.log.Debug("forwarding to the leader", "tid", tid, "type", mg.Type(), "from", s.Entity.String(), "now", q.state == statePeon)
 	if q.state == statePeon {
 		q.sendForward(tid, s, mg)
 	}
@@ -75,6 +85,7 @@ func (q *quorumState) sendForward(tid uint64, s *Session, mg msgr2.Message) {
 // new leader, or to this monitor's own handlers when it leads.
 func (q *quorumState) resend() {
 	pending := q.fwd.pending
+	q.m.log.Debug("resending forwarded requests", "count", len(pending), "leader", q.m.leader)
 	if q.state == stateLeader {
 		q.fwd.pending = map[uint64]*routedRequest{}
 		for _, r := range pending {
@@ -116,8 +127,9 @@ func (q *quorumState) handleForward(from int, c *msgr2.Conn, f *msg.Forward) {
 		caps = &moncap.MonCap{}
 	}
 	s := &Session{Entity: f.EntityName, GlobalID: uint64(max(f.Msg.Src.Num, 0)), Addrs: f.ClientAddrs,
-		Features: f.ConFeatures, subs: map[string]*subscription{}, caps: caps}
+		Features: f.ConFeatures, subs: map[string]*subscription{}, caps: caps, proxied: true}
 	me := encoding.EntityNameT{Type: encoding.EntityMon, Num: int64(q.rank)}
+	q.m.log.Debug("forwarded request", "from", from, "tid", f.Tid, "type", inner.Type(), "client", f.EntityName.String())
 	if cmd, ok := inner.(*msg.MonCommand); ok {
 		q.m.handleCommandVia(s, cmd, func(reply msgr2.Message) {
 			q.sendTo(from, &msg.Route{SessionMonTid: f.Tid, Msg: msg.EncodeMessage(reply, f.ConFeatures, me)})
@@ -131,6 +143,7 @@ func (q *quorumState) handleForward(from int, c *msgr2.Conn, f *msg.Forward) {
 // reply to the client that asked.
 func (q *quorumState) handleRoute(rt *msg.Route) {
 	r, ok := q.fwd.pending[rt.SessionMonTid]
+	q.m.log.Debug("routed reply", "tid", rt.SessionMonTid, "pending", ok)
 	if !ok {
 		return
 	}

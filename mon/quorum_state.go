@@ -208,12 +208,20 @@ func (q *quorumState) setState(s monState) {
 	q.inQuorum.Store(s == stateLeader || s == statePeon)
 }
 
+// leaveQuorum ends this monitor's part in the quorum when it probes,
+// syncs or elects: Paxos aborts what is in flight, and the services drop
+// the changes they had not committed.
+func (q *quorumState) leaveQuorum() {
+	q.drv.Restart()
+	q.m.discardPending()
+}
+
 // bootstrap goes back to probing (Monitor::bootstrap).
 func (q *quorumState) bootstrap() {
 	q.needBootstrap = false
 	q.syncer = nil
 	q.setState(stateProbing)
-	q.drv.Restart()
+	q.leaveQuorum()
 	q.el.LeaveQuorum()
 	q.m.quorum, q.m.leader = nil, -1
 	q.handleProbe(q.prober.Start(time.Now(), q.probeState()))
@@ -264,7 +272,7 @@ func (q *quorumState) handleElector(rd elector.Ready) {
 		q.syncer = nil
 		q.setState(stateElecting)
 		q.m.quorum, q.m.leader = nil, -1
-		q.drv.Restart()
+		q.leaveQuorum()
 	}
 	for _, env := range rd.Messages {
 		em := env.Msg.ToMessage()
@@ -358,7 +366,7 @@ func (q *quorumState) propose(tx *store.Transaction) error { return q.drv.Propos
 // (Monitor::sync_start).
 func (q *quorumState) startSync(from int, full bool) {
 	q.setState(stateSynchronizing)
-	q.drv.Restart()
+	q.leaveQuorum()
 	r, res, err := quorum.StartSync(time.Now(), q.m.store, q.syncTargets(), from, full, q.mmBytes, q.syncCfg)
 	if err != nil {
 		q.m.log.Error("starting sync", "err", err)
@@ -414,10 +422,12 @@ func (q *quorumState) tick() {
 // oldest are dropped and their clients retry.
 const maxHeldReads = 4096
 
-// heldRead is a read command waiting until the monitor is readable.
+// heldRead is a command waiting until the monitor is readable, with
+// where its reply goes: the session, or the peon that forwarded it.
 type heldRead struct {
-	s  *Session
-	mg *msg.MonCommand
+	s    *Session
+	mg   *msg.MonCommand
+	send func(msgr2.Message)
 }
 
 // readable reports whether this monitor may serve reads now: in quorum
@@ -426,11 +436,15 @@ func (q *quorumState) readable() bool {
 	return (q.state == stateLeader || q.state == statePeon) && q.drv.IsReadable(0)
 }
 
-func (q *quorumState) holdRead(s *Session, mg *msg.MonCommand) {
+// holdRead keeps a command until the monitor is readable
+// (PaxosService::dispatch waiting for is_readable). Its reply must still
+// reach whoever asked: a forwarded request's goes back in MRoute, or the
+// peon would send it again to a later leader, which would apply it twice.
+func (q *quorumState) holdRead(s *Session, mg *msg.MonCommand, send func(msgr2.Message)) {
 	if len(q.heldReads) >= maxHeldReads {
 		q.heldReads = q.heldReads[1:]
 	}
-	q.heldReads = append(q.heldReads, heldRead{s, mg})
+	q.heldReads = append(q.heldReads, heldRead{s, mg, send})
 }
 
 // releaseReads serves the held reads once the monitor is readable.
@@ -441,7 +455,7 @@ func (q *quorumState) releaseReads() {
 	held := q.heldReads
 	q.heldReads = nil
 	for _, h := range held {
-		q.m.handleCommand(h.s, h.mg)
+		q.m.handleCommandVia(h.s, h.mg, h.send)
 	}
 }
 

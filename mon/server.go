@@ -469,7 +469,7 @@ func (m *Monitor) handleCommandVia(s *Session, mg *msg.MonCommand, send func(msg
 		// gets back after the commit (PaxosService::dispatch waits for
 		// is_readable). Otherwise a read right after a write acknowledged
 		// through another monitor could see the old value.
-		m.q.holdRead(s, mg)
+		m.q.holdRead(s, mg, send)
 		return
 	}
 	if f, ok := cm["format"]; ok {

@@ -116,6 +116,9 @@ type service interface {
 	// the pending state, asks the monitor to propose, and replies once
 	// the change commits.
 	command(req *request) bool
+	// discardPending drops the changes not yet proposed, when an
+	// election starts (mon/discard.go).
+	discardPending()
 	// encodePending writes the pending changes into tx as the next
 	// version and reports whether there were any.
 	encodePending(tx *store.Transaction) (bool, error)

@@ -24,6 +24,10 @@ type Session struct {
 	// session that serves its later MAuth requests.
 	authInfo *cephx.PeerInfo
 	caps     *moncap.MonCap // parsed on first use
+	// proxied marks a session standing in for a peon's client: the
+	// leader made it for a forwarded request, and replies go back to the
+	// peon, never over conn.
+	proxied bool
 }
 
 // monCaps returns the session's monitor caps: what cephx sealed into its
