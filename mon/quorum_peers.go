@@ -85,6 +85,14 @@ func (q *quorumState) handlePeer(c *msgr2.Conn, mg msgr2.Message) bool {
 	case *msg.MonProbe:
 		switch mg.Op {
 		case msg.ProbeOpProbe:
+			if q.state != stateProbing && q.state != stateSynchronizing &&
+				mg.PaxosFirstVersion > q.drv.Paxos().LastCommitted()+1 {
+				// The prober has trimmed past what we have: we can only
+				// catch up by syncing (Monitor::handle_probe_probe).
+				q.m.log.Info("a probing peer is far ahead; bootstrapping", "rank", rank,
+					"its_first", mg.PaxosFirstVersion, "our_last", q.drv.Paxos().LastCommitted())
+				q.needBootstrap = true
+			}
 			if r := quorum.Reply(q.probeCfg, q.probeState(), mg, c.Features()); r != nil {
 				c.Send(r)
 			}
@@ -105,8 +113,12 @@ func (q *quorumState) handlePeer(c *msgr2.Conn, mg msgr2.Message) bool {
 		if rank < 0 || mg.FSID != q.mm.FSID {
 			return true
 		}
-		if q.state == stateSynchronizing {
-			return true // Ceph's Elector ignores elections while syncing
+		if q.state == stateSynchronizing || q.state == stateProbing {
+			// Ceph's monitor hands elections to its Elector only once
+			// probing found it close enough to the others to join; a
+			// monitor that restarted also gets here the election
+			// messages its peers queued for its previous life.
+			return true
 		}
 		q.handleElector(q.el.Step(now, rank, elector.FromMessage(mg, c.Features())))
 	case *quorum.PaxosMessage:
