@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -196,7 +197,12 @@ func TestCephQuorumLinearizable(t *testing.T) {
 // checks it: strictly linearizable when strict, else with every get
 // allowed to be leaseLag stale.
 func checkQuorumHistory(t *testing.T, kind harness.MonKind, strict bool) {
-	q := harness.NewQuorum(t, kind, harness.QuorumOptions{Conf: harness.FastFailover})
+	conf := maps.Clone(harness.FastFailover)
+	if kind == harness.KelpMon {
+		// Forwarding and proposals logged, for a failure to be explained.
+		conf["debug mon"] = "10"
+	}
+	q := harness.NewQuorum(t, kind, harness.QuorumOptions{Conf: conf})
 	for _, n := range q.Names {
 		q.Start(n)
 	}
@@ -280,7 +286,7 @@ func checkQuorumHistory(t *testing.T, kind harness.MonKind, strict bool) {
 	case porcupine.Unknown:
 		t.Fatalf("porcupine could not decide within 60s on %d operations", len(h.ops))
 	default:
-		t.Fatalf("history is not %s (%s)\n%s", what, keepHistory(h.ops, info), q.Logs())
+		t.Fatalf("history is not %s (%s; monitor logs in %s)\n%s", what, keepHistory(h.ops, info), q.KeepLogs(), q.Logs())
 	}
 }
 

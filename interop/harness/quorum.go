@@ -260,6 +260,20 @@ func (q *Quorum) stop() {
 // Stop stops the cluster now, for clusters that outlive one test.
 func (q *Quorum) Stop() { q.stop() }
 
+// KeepLogs copies every monitor's whole log to a new directory that
+// outlives the test, for a failure that the tails in Logs do not explain,
+// and returns its path.
+func (q *Quorum) KeepLogs() string {
+	dst, err := os.MkdirTemp("", "kelp-quorum-logs-")
+	if err != nil {
+		return err.Error()
+	}
+	if err := os.CopyFS(dst, os.DirFS(filepath.Join(q.Dir, "log"))); err != nil {
+		return err.Error()
+	}
+	return dst
+}
+
 // Logs returns the last lines of every monitor's output and log file,
 // without the messenger's lines, for failure messages.
 func (q *Quorum) Logs() string {
