@@ -1,6 +1,13 @@
 package fsmap
 
-import "github.com/kelp-ceph/kelp/encoding"
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/kelp-ceph/kelp/encoding"
+)
 
 // FeatureSet is CompatSet::FeatureSet (src/include/CompatSet.h): feature
 // ids with names. The in-memory mask always has bit 0 set, which the
@@ -13,13 +20,7 @@ type CompatSet struct {
 }
 
 func encodeFeatureSet(e *encoding.Encoder, f FeatureSet) {
-	var mask uint64
-	for id := range f {
-		if id < 64 {
-			mask |= 1 << id
-		}
-	}
-	e.U64(mask &^ 1)
+	e.U64(f.mask() &^ 1)
 	encoding.Map(e, f, encoding.EncU64, encoding.EncStr)
 }
 
@@ -56,4 +57,39 @@ func DefaultMDSCompat() CompatSet {
 			10: "snaprealm v2",
 		},
 	}
+}
+
+// mask is FeatureSet's in-memory mask: bit 0 always, and one bit for each
+// feature id below 64.
+func (f FeatureSet) mask() uint64 {
+	m := uint64(1)
+	for id := range f {
+		if id < 64 {
+			m |= 1 << id
+		}
+	}
+	return m
+}
+
+// Clone returns a copy of c that shares no maps with it.
+func (c CompatSet) Clone() CompatSet {
+	return CompatSet{Compat: maps.Clone(c.Compat), ROCompat: maps.Clone(c.ROCompat), Incompat: maps.Clone(c.Incompat)}
+}
+
+// String prints c as CompatSet's operator<< does:
+// compat={},rocompat={},incompat={1=base v0.20,...}.
+func (c CompatSet) String() string {
+	set := func(fs FeatureSet) string {
+		parts := []string{}
+		for _, id := range slices.Sorted(maps.Keys(fs)) {
+			parts = append(parts, fmt.Sprintf("%d=%s", id, fs[id]))
+		}
+		return "{" + strings.Join(parts, ",") + "}"
+	}
+	return "compat=" + set(c.Compat) + ",rocompat=" + set(c.ROCompat) + ",incompat=" + set(c.Incompat)
+}
+
+// PrintLite is CompatSet::printlite: the three masks in hex.
+func (c CompatSet) PrintLite() string {
+	return fmt.Sprintf("{c=[%x],r=[%x],i=[%x]}", c.Compat.mask(), c.ROCompat.mask(), c.Incompat.mask())
 }

@@ -1,47 +1,16 @@
 // Package fsmap implements Ceph's FSMap (src/mds/FSMap.cc) as Ceph 16.2
-// (Pacific) encodes it (struct_v 7): the list of CephFS file systems and
-// MDS daemons the monitor's MDSMonitor keeps.
-//
-// The file systems (Filesystem, each holding an MDSMap) and the standby
-// daemons (MDSMap::mds_info_t) are versioned structs kelp carries as their
-// encoded bytes, header included, so maps round-trip exactly; decoding
-// their contents is not implemented yet.
+// (Pacific) encodes it (struct_v 7): the CephFS file systems, each with its
+// MDSMap (src/mds/MDSMap.cc), and the standby MDS daemons the monitor's
+// MDSMonitor keeps. Encodings are byte-exact with Pacific's.
 package fsmap
 
 import (
-	"encoding/binary"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/kelp-ceph/kelp/encoding"
 )
-
-// RawStruct is one versioned struct kept as encoded: struct_v, compat,
-// u32 length and body.
-type RawStruct []byte
-
-// Version reports the struct_v of the carried struct.
-func (r RawStruct) Version() uint8 {
-	if len(r) == 0 {
-		return 0
-	}
-	return r[0]
-}
-
-func decodeRaw(d *encoding.Decoder) RawStruct {
-	hdr := d.Raw(6)
-	if d.Err() != nil {
-		return nil
-	}
-	n := binary.LittleEndian.Uint32(hdr[2:])
-	if uint64(n) > uint64(d.Remaining()) {
-		d.Fail(encoding.ErrShort)
-		return nil
-	}
-	body := d.Raw(int(n))
-	return append(append(RawStruct(nil), hdr...), body...)
-}
-
-func encodeRaw(e *encoding.Encoder, r RawStruct) { e.Raw(r) }
 
 // FSClusterIDNone is FS_CLUSTER_ID_NONE.
 const FSClusterIDNone int32 = -1
@@ -53,12 +22,16 @@ type FSMap struct {
 	LegacyClientFSCID   int32
 	Compat              CompatSet
 	EnableMultiple      bool
-	Filesystems         []RawStruct // Filesystem, in fscid order
-	MDSRoles            map[uint64]int32
-	StandbyDaemons      map[uint64]RawStruct // gid -> mds_info_t
+	Filesystems         map[int32]*Filesystem // by fscid
+	MDSRoles            map[uint64]int32      // gid -> fscid, FSClusterIDNone for standbys
+	StandbyDaemons      map[uint64]*MDSInfo
 	StandbyEpochs       map[uint64]uint32
 	EverEnabledMultiple bool
 }
+
+// minFilesystem is the smallest encoded Filesystem: header, fscid,
+// bufferlist length, mirror_info header and its two fields.
+const minFilesystem = 6 + 4 + 4 + 6 + 1 + 4
 
 // Initial returns the FSMap a fresh Pacific monitor commits as epoch 1:
 // no file systems, multiple file systems allowed.
@@ -70,8 +43,9 @@ func Initial() *FSMap {
 		Compat:              DefaultMDSCompat(),
 		EnableMultiple:      true,
 		EverEnabledMultiple: true,
+		Filesystems:         map[int32]*Filesystem{},
 		MDSRoles:            map[uint64]int32{},
-		StandbyDaemons:      map[uint64]RawStruct{},
+		StandbyDaemons:      map[uint64]*MDSInfo{},
 		StandbyEpochs:       map[uint64]uint32{},
 	}
 }
@@ -83,8 +57,8 @@ func (m *FSMap) Encode(features uint64) []byte {
 	return e.Bytes()
 }
 
-// AppendEncode is Encode appending to e. The carried structs were encoded
-// by whoever made them; features do not change them.
+// AppendEncode is Encode appending to e. features choose the mds_info_t
+// and address encodings, as Ceph's do.
 func (m *FSMap) AppendEncode(e *encoding.Encoder, features uint64) {
 	mk := e.Start(7, 6)
 	e.U32(m.Epoch)
@@ -92,15 +66,19 @@ func (m *FSMap) AppendEncode(e *encoding.Encoder, features uint64) {
 	e.I32(m.LegacyClientFSCID)
 	encodeCompatSet(e, m.Compat)
 	e.Bool(m.EnableMultiple)
-	encoding.Slice(e, m.Filesystems, encodeRaw)
+	e.Count(len(m.Filesystems))
+	for _, id := range slices.Sorted(maps.Keys(m.Filesystems)) {
+		m.Filesystems[id].appendEncode(e, features)
+	}
 	encoding.Map(e, m.MDSRoles, encoding.EncU64, encoding.EncI32)
-	encoding.Map(e, m.StandbyDaemons, encoding.EncU64, encodeRaw)
+	encoding.Map(e, m.StandbyDaemons, encoding.EncU64, func(e *encoding.Encoder, in *MDSInfo) { in.AppendEncode(e, features) })
 	encoding.Map(e, m.StandbyEpochs, encoding.EncU64, encoding.EncU32)
 	e.Bool(m.EverEnabledMultiple)
 	e.End(mk)
 }
 
-// Decode parses an FSMap of struct_v 7 (what Pacific and later write).
+// Decode parses an FSMap of struct_v 7 (what Pacific and later write). It
+// keeps what the bytes say; Normalize adds what Ceph's decoders add.
 func Decode(b []byte) (*FSMap, error) {
 	d := encoding.NewDecoder(b)
 	m := &FSMap{}
@@ -113,9 +91,16 @@ func Decode(b []byte) (*FSMap, error) {
 	m.LegacyClientFSCID = d.I32()
 	m.Compat = decodeCompatSet(d)
 	m.EnableMultiple = d.Bool()
-	m.Filesystems = encoding.DecodeSlice(d, 6, decodeRaw)
+	m.Filesystems = map[int32]*Filesystem{}
+	for _, f := range encoding.DecodeSlice(d, minFilesystem, decodeFilesystem) {
+		if _, dup := m.Filesystems[f.FSCID]; dup {
+			d.Fail(encoding.Malformedf("FSMap has file system %d twice", f.FSCID))
+			break
+		}
+		m.Filesystems[f.FSCID] = f
+	}
 	m.MDSRoles = encoding.DecodeMap(d, 12, encoding.DecU64, encoding.DecI32)
-	m.StandbyDaemons = encoding.DecodeMap(d, 14, encoding.DecU64, decodeRaw)
+	m.StandbyDaemons = encoding.DecodeMap(d, minGIDInfo, encoding.DecU64, decodeMDSInfo)
 	m.StandbyEpochs = encoding.DecodeMap(d, 12, encoding.DecU64, encoding.DecU32)
 	m.EverEnabledMultiple = d.Bool()
 	d.End(s)
