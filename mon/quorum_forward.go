@@ -47,8 +47,24 @@ func needsLeader(mg msgr2.Message) bool {
 	return false
 }
 
+// routedReply reports whether the leader answers a forwarded message,
+// so the peon keeps it until the answer comes back in MRoute and sends
+// it again to the next leader otherwise. The rest (beacons, failure
+// reports, created PGs) need no answer; a lost one is sent again by its
+// daemon.
+func routedReply(mg msgr2.Message) bool {
+	switch mg := mg.(type) {
+	case *msg.MonCommand, *msg.PoolOp, *msg.OSDBoot, *msg.OSDAlive, *msg.OSDPGTemp, *msg.Log:
+		return true
+	case *msg.OSDMarkMeDown:
+		return mg.RequestAck
+	}
+	return false
+}
+
 // forward sends a client's request to the leader, now if there is one.
-// Commands are remembered until their reply is routed back.
+// Requests the leader answers are remembered until the answer is routed
+// back.
 //
 // A request that was itself forwarded to this monitor is not forwarded
 // again when this monitor stops leading before handling it (Ceph's
@@ -61,7 +77,7 @@ func (q *quorumState) forward(s *Session, mg msgr2.Message) {
 	}
 	q.fwd.next++
 	tid := q.fwd.next
-	if _, ok := mg.(*msg.MonCommand); ok {
+	if routedReply(mg) {
 		q.fwd.pending[tid] = &routedRequest{s: s, mg: mg}
 	}
 	q.m.log.Debug("forwarding to the leader", "tid", tid, "type", mg.Type(), "from", s.Entity.String(), "now", q.state == statePeon)
@@ -109,9 +125,11 @@ func sessionCapsText(s *Session) string {
 }
 
 // handleForward is the leader's Monitor::handle_forward: the request is
-// handled for a session standing in for the client, and a command's
-// reply goes back to the peon in MRoute on the connection Paxos uses,
-// after the commit that it acknowledges.
+// handled for a session standing in for the client, and whatever the
+// leader answers it (a command's reply after the commit it acknowledges,
+// a pool op's reply, the maps an OSD's boot earns, a log ack) goes back
+// to the peon in MRoute under the request's tid (Monitor::send_reply
+// through proxy_con).
 func (q *quorumState) handleForward(from int, c *msgr2.Conn, f *msg.Forward) {
 	if q.state != stateLeader {
 		q.m.log.Debug("forwarded request while not leading; dropped", "tid", f.Tid)
@@ -126,16 +144,13 @@ func (q *quorumState) handleForward(from int, c *msgr2.Conn, f *msg.Forward) {
 	if err != nil {
 		caps = &moncap.MonCap{}
 	}
-	s := &Session{Entity: f.EntityName, GlobalID: uint64(max(f.Msg.Src.Num, 0)), Addrs: f.ClientAddrs,
-		Features: f.ConFeatures, subs: map[string]*subscription{}, caps: caps, proxied: true}
 	me := encoding.EntityNameT{Type: encoding.EntityMon, Num: int64(q.rank)}
-	q.m.log.Debug("forwarded request", "from", from, "tid", f.Tid, "type", inner.Type(), "client", f.EntityName.String())
-	if cmd, ok := inner.(*msg.MonCommand); ok {
-		q.m.handleCommandVia(s, cmd, func(reply msgr2.Message) {
+	s := &Session{Entity: f.EntityName, GlobalID: uint64(max(f.Msg.Src.Num, 0)), Addrs: f.ClientAddrs,
+		Features: f.ConFeatures, subs: map[string]*subscription{}, caps: caps, proxied: true,
+		route: func(reply msgr2.Message) {
 			q.sendTo(from, &msg.Route{SessionMonTid: f.Tid, Msg: msg.EncodeMessage(reply, f.ConFeatures, me)})
-		})
-		return
-	}
+		}}
+	q.m.log.Debug("forwarded request", "from", from, "tid", f.Tid, "type", inner.Type(), "client", f.EntityName.String())
 	q.m.dispatchSession(s, inner)
 }
 

@@ -26,8 +26,9 @@ type Session struct {
 	caps     *moncap.MonCap // parsed on first use
 	// proxied marks a session standing in for a peon's client: the
 	// leader made it for a forwarded request, and replies go back to the
-	// peon, never over conn.
+	// peon through route, never over conn (Ceph's proxy_con).
 	proxied bool
+	route   func(msgr2.Message)
 }
 
 // monCaps returns the session's monitor caps: what cephx sealed into its
@@ -54,8 +55,11 @@ func (s *Session) monCaps(log *slog.Logger) *moncap.MonCap {
 // send sends a message to the session's peer; a failure means the
 // connection is gone, which the messenger reports separately.
 func (s *Session) send(m msgr2.Message) {
-	if s.conn != nil {
+	switch {
+	case s.conn != nil:
 		_ = s.conn.Send(m)
+	case s.route != nil:
+		s.route(m)
 	}
 }
 
