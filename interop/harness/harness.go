@@ -71,6 +71,9 @@ type Cluster struct {
 	procs   []*exec.Cmd
 	kelpBin string   // kelp-mon binary, for kelp clusters
 	names   []string // daemon name of each process
+	// sharedDir marks a Cluster that runs OSDs in a Quorum's directory,
+	// which the Quorum removes.
+	sharedDir bool
 }
 
 // MonHost is the value of "mon host" for this cluster.
@@ -308,6 +311,9 @@ func (c *Cluster) stop() {
 			_ = p.Process.Kill()
 			<-done
 		}
+	}
+	if c.sharedDir {
+		return
 	}
 	if c.t.Failed() {
 		c.t.Logf("harness: cluster files kept in %s", c.Dir)

@@ -71,6 +71,7 @@ type Quorum struct {
 	t     testing.TB
 	bin   string
 	procs map[string]*exec.Cmd
+	osds  *Cluster // see OSDs
 }
 
 // NewQuorum makes (but does not start) a cluster of monitors of kind k
@@ -136,6 +137,7 @@ func NewQuorum(t testing.TB, k MonKind, o QuorumOptions) *Quorum {
 		"log file":                              dir + "/log/$name.log",
 		"admin socket":                          dir + "/run/$name.asok",
 		"mon data":                              dir + "/$name",
+		"osd data":                              dir + "/$name",
 		"auth allow insecure global id reclaim": "false",
 		"mon warn on insecure global id reclaim allowed": "false",
 	}
