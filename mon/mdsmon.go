@@ -1,13 +1,7 @@
 package mon
 
 import (
-	"errors"
-	"fmt"
-	"maps"
-	"slices"
-	"strconv"
-	"strings"
-	"syscall"
+	"time"
 
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/maps/fsmap"
@@ -16,9 +10,11 @@ import (
 )
 
 // mdsMon is MDSMonitor (src/mon/MDSMonitor.cc): the FSMap, stored under
-// the "mdsmap" prefix, each version the whole map of that epoch. kelp
-// carries file systems as raw structs (package maps/fsmap), so it serves
-// a map without file systems: what a cluster has before `fs new`.
+// the "mdsmap" prefix, each version the whole map of that epoch. It keeps
+// the committed map as a ceph-mon holds it in memory (decoded, then
+// normalized as Ceph's decoders do); commands change a pending copy
+// stamped with the next epoch. kelp handles no MDS beacons, so file
+// systems it creates have no daemons.
 type mdsMon struct {
 	m       *Monitor
 	v       versions
@@ -46,8 +42,11 @@ func (s *mdsMon) refresh() error {
 	if err != nil || ver == 0 {
 		return err
 	}
+	m.Normalize()
 	s.current = m
-	s.m.notifySubscribers("fsmap")
+	for _, what := range []string{"fsmap", "fsmap.user", "mdsmap"} {
+		s.m.notifySubscribers(what)
+	}
 	return nil
 }
 
@@ -80,138 +79,29 @@ func (s *mdsMon) checkSub(sess *Session, what string) bool {
 	return true
 }
 
-func (s *mdsMon) command(req *request) bool {
-	if s.current == nil {
-		return false
+// pendingMap returns the map the next epoch will be, made from the
+// committed one on the first change of a proposal.
+func (s *mdsMon) pendingMap() *fsmap.FSMap {
+	if s.pending == nil {
+		s.pending = s.current.Clone()
+		s.pending.Epoch++
 	}
-	f := req.formatOf(fmtPlain)
-	switch req.prefix {
-	case "fs ls":
-		if len(s.current.Filesystems) > 0 {
-			req.respond(errno(syscall.EOPNOTSUPP), "kelp-mon cannot list file systems yet", nil)
-			return true
-		}
-		if isJSON(f) {
-			req.replyJSON(0, "", []any{}, f)
-		} else {
-			req.respond(0, "", []byte("No filesystems enabled\n"))
-		}
-	case "fs dump":
-		fm := s.current
-		if e, ok := req.int("epoch"); ok && e > 0 && e != int64(fm.Epoch) {
-			b, err := s.v.get(uint64(e))
-			if errors.Is(err, store.ErrNotFound) {
-				req.respond(errno(syscall.ENOENT), fmt.Sprintf("mdsmap epoch %d does not exist", e), nil)
-				return true
-			}
-			if err == nil {
-				fm, err = fsmap.Decode(b)
-			}
-			if err != nil {
-				req.respond(errno(syscall.EIO), err.Error(), nil)
-				return true
-			}
-		}
-		if len(fm.Filesystems) > 0 || len(fm.StandbyDaemons) > 0 {
-			req.respond(errno(syscall.EOPNOTSUPP), "kelp-mon cannot dump file systems and MDS daemons yet", nil)
-			return true
-		}
-		rs := fmt.Sprintf("dumped fsmap epoch %d", fm.Epoch)
-		if isJSON(f) {
-			req.replyJSON(0, rs, dumpFSMap(fm), f)
-		} else {
-			req.respond(0, rs, []byte(printFSMap(fm)))
-		}
-	case "mds stat":
-		if len(s.current.Filesystems) > 0 || len(s.current.StandbyDaemons) > 0 {
-			req.respond(errno(syscall.EOPNOTSUPP), "kelp-mon cannot summarize file systems yet", nil)
-			return true
-		}
-		if isJSON(f) {
-			first, _ := s.v.firstCommitted()
-			last, _ := s.v.lastCommitted()
-			o := newOrderedObject()
-			o.set("fsmap", dumpFSMap(s.current))
-			o.set("mdsmap_first_committed", first)
-			o.set("mdsmap_last_committed", last)
-			req.replyJSON(0, "", o, f)
-		} else {
-			// FSMap::print_summary prints nothing without file systems
-			// or standbys.
-			req.respond(0, "", nil)
-		}
-	default:
-		return false
-	}
-	return true
+	return s.pending
 }
 
-// compatString prints a CompatSet as CompatSet's operator<< does.
-func compatString(c fsmap.CompatSet) string {
-	set := func(fs fsmap.FeatureSet) string {
-		parts := []string{}
-		for _, id := range slices.Sorted(maps.Keys(fs)) {
-			parts = append(parts, fmt.Sprintf("%d=%s", id, fs[id]))
-		}
-		return "{" + strings.Join(parts, ",") + "}"
+// view is the map commands check against: the pending one when this
+// proposal already changed it, else the committed one.
+func (s *mdsMon) view() *fsmap.FSMap {
+	if s.pending != nil {
+		return s.pending
 	}
-	return "compat=" + set(c.Compat) + ",rocompat=" + set(c.ROCompat) + ",incompat=" + set(c.Incompat)
+	return s.current
 }
 
-func b01(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// printFSMap is FSMap::print for a map without file systems.
-func printFSMap(fm *fsmap.FSMap) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "e%d\n", fm.Epoch)
-	fmt.Fprintf(&b, "enable_multiple, ever_enabled_multiple: %d,%d\n", b01(fm.EnableMultiple), b01(fm.EverEnabledMultiple))
-	fmt.Fprintf(&b, "default compat: %s\n", compatString(fm.Compat))
-	fmt.Fprintf(&b, "legacy client fscid: %d\n", fm.LegacyClientFSCID)
-	b.WriteString(" \n")
-	if len(fm.Filesystems) == 0 {
-		b.WriteString("No filesystems configured\n")
-	}
-	return b.String()
-}
-
-// dumpFSMap is FSMap::dump for a map without file systems.
-func dumpFSMap(fm *fsmap.FSMap) *orderedObject {
-	features := func(fs fsmap.FeatureSet) *orderedObject {
-		o := newOrderedObject()
-		for _, id := range slices.Sorted(maps.Keys(fs)) {
-			o.set("feature_"+strconv.FormatUint(id, 10), fs[id])
-		}
-		return o
-	}
-	compat := newOrderedObject()
-	compat.set("compat", features(fm.Compat.Compat))
-	compat.set("ro_compat", features(fm.Compat.ROCompat))
-	compat.set("incompat", features(fm.Compat.Incompat))
-	flags := newOrderedObject()
-	flags.set("enable_multiple", fm.EnableMultiple)
-	flags.set("ever_enabled_multiple", fm.EverEnabledMultiple)
-	o := newOrderedObject()
-	o.set("epoch", fm.Epoch)
-	o.set("default_fscid", fm.LegacyClientFSCID)
-	o.set("compat", compat)
-	o.set("feature_flags", flags)
-	o.set("standbys", []any{})
-	o.set("filesystems", []any{})
-	return o
-}
+// now is the time Ceph stamps on MDSMaps it changes (ceph_clock_now).
+func (s *mdsMon) now() encoding.UTime { return encoding.UTimeOf(time.Now()) }
 
 // Status pieces for `ceph -s`.
 
-// fsSummary returns the FSMap epoch and the number of file systems and
-// standby daemons.
-func (s *mdsMon) fsSummary() (epoch uint32, filesystems, standbys int) {
-	if s.current == nil {
-		return 0, 0, 0
-	}
-	return s.current.Epoch, len(s.current.Filesystems), len(s.current.StandbyDaemons)
-}
+// fsSummary returns the committed FSMap, nil before the first commit.
+func (s *mdsMon) fsSummary() *fsmap.FSMap { return s.current }

@@ -25,7 +25,7 @@ type statusJSON struct {
 	Monmap        monmapSummary  `json:"monmap"`
 	OSDMap        osdmapSummary  `json:"osdmap"`
 	PGMap         pgmapSummary   `json:"pgmap"`
-	FSMap         fsmapSummary   `json:"fsmap"`
+	FSMap         any            `json:"fsmap"` // FSMap::print_summary
 	MgrMap        mgrmapSummary  `json:"mgrmap"`
 	ServiceMap    servicemapJSON `json:"servicemap"`
 	Progress      map[string]any `json:"progress_events"`
@@ -58,12 +58,6 @@ type pgmapSummary struct {
 	BytesTotal uint64 `json:"bytes_total"`
 }
 
-type fsmapSummary struct {
-	Epoch     uint32 `json:"epoch"`
-	ByRank    []any  `json:"by_rank"`
-	UpStandby int    `json:"up:standby"`
-}
-
 type mgrmapSummary struct {
 	Available   bool           `json:"available"`
 	NumStandbys int            `json:"num_standbys"`
@@ -93,8 +87,9 @@ func (m *Monitor) status(now time.Time) statusJSON {
 	}
 	epoch, num, up, in, _, _ := m.osd.osdSummary()
 	st.OSDMap = osdmapSummary{Epoch: epoch, NumOSDs: num, NumUpOSDs: up, NumInOSDs: in}
-	fsEpoch, _, standbys := m.mds.fsSummary()
-	st.FSMap = fsmapSummary{Epoch: fsEpoch, ByRank: []any{}, UpStandby: standbys}
+	if fm := m.mds.fsSummary(); fm != nil {
+		st.FSMap = fm.SummaryJSON()
+	}
 	avail, _, mgrStandbys := m.mgr.mgrSummary()
 	st.MgrMap.Available, st.MgrMap.NumStandbys = avail, mgrStandbys
 	if mods := m.mgr.enabledModules(); mods != nil {
@@ -166,8 +161,9 @@ func (m *Monitor) statusText(now time.Time) string {
 	} else {
 		b.WriteString("    mgr: no daemons active\n")
 	}
-	if _, filesystems, standbys := m.mds.fsSummary(); filesystems > 0 || standbys > 0 {
-		fmt.Fprintf(&b, "    mds: %d/%d daemons up\n", 0, standbys)
+	fm := m.mds.fsSummary()
+	if fm != nil && len(fm.Filesystems) > 0 {
+		fmt.Fprintf(&b, "    mds: %s\n", fm.DaemonSummary())
 	}
 	o := st.OSDMap
 	fmt.Fprintf(&b, "    osd: %d osds: %d up, %d in", o.NumOSDs, o.NumUpOSDs, o.NumInOSDs)
@@ -175,6 +171,9 @@ func (m *Monitor) statusText(now time.Time) string {
 		fmt.Fprintf(&b, "\n         flags %s", flags)
 	}
 	b.WriteString("\n \n  data:\n")
+	if fm != nil && len(fm.Filesystems) > 0 {
+		b.WriteString("    " + fm.VolumesSummary() + "\n")
+	}
 	p := st.PGMap
 	fmt.Fprintf(&b, "    pools:   %d pools, %d pgs\n", p.NumPools, p.NumPGs)
 	fmt.Fprintf(&b, "    objects: %d objects, %s\n", p.NumObjects, bytesStr(p.DataBytes))

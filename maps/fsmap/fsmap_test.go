@@ -90,7 +90,7 @@ func TestGoldenContents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m2.Filesystems) != 2 || m2.FilesystemByName("fs2").MDSMap.MetadataPool != 4 || m2.PoolInUse(2).FSCID != 1 {
+	if len(m2.Filesystems) != 2 || m2.FilesystemByName("fs2").MDSMap.MetadataPool != 4 || !m2.Filesystems[1].MDSMap.HasDataPool(2) {
 		t.Fatalf("two file systems: %+v", m2.Filesystems)
 	}
 }

@@ -129,14 +129,3 @@ func (m *FSMap) EraseFilesystem(fscid int32) {
 		m.LegacyClientFSCID = FSClusterIDNone
 	}
 }
-
-// PoolInUse returns the file system using pool as its metadata pool or as
-// one of its data pools, or nil.
-func (m *FSMap) PoolInUse(pool int64) *Filesystem {
-	for _, id := range m.FSCIDs() {
-		if f := m.Filesystems[id]; f.MDSMap.MetadataPool == pool || f.MDSMap.HasDataPool(pool) {
-			return f
-		}
-	}
-	return nil
-}
