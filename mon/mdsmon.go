@@ -44,9 +44,7 @@ func (s *mdsMon) refresh() error {
 	}
 	m.Normalize()
 	s.current = m
-	for _, what := range []string{"fsmap", "fsmap.user", "mdsmap"} {
-		s.m.notifySubscribers(what)
-	}
+	s.m.notifySubscribers("fsmap")
 	return nil
 }
 
@@ -62,8 +60,8 @@ func (s *mdsMon) encodePending(tx *store.Transaction) (bool, error) {
 }
 
 // checkSub serves "fsmap" subscriptions with MFSMap (MDSMonitor::check_sub).
-// "fsmap.user" and "mdsmap" need the file systems' contents, which kelp
-// does not decode yet; they are not served.
+// "fsmap.user" and "mdsmap" (MFSMapUser, MMDSMap, which the message
+// catalogue lacks) are not served yet.
 func (s *mdsMon) checkSub(sess *Session, what string) bool {
 	if what != "fsmap" {
 		return false
