@@ -45,6 +45,7 @@ func (q *quorumState) dialLoop(ctx context.Context, rank int, addrs encoding.Ent
 		case q.m.events <- func() {
 			if q.conns[rank] == nil {
 				q.conns[rank] = c
+				q.peerUp(rank)
 			}
 		}:
 		case <-ctx.Done():
@@ -54,6 +55,18 @@ func (q *quorumState) dialLoop(ctx context.Context, rank int, addrs encoding.Ent
 		case <-c.Done():
 		case <-ctx.Done():
 			return
+		}
+	}
+}
+
+// peerUp runs when a connection to the monitor of rank comes up: a
+// probing monitor probes it now rather than at the next probe round, as
+// its first probe went nowhere (a restarted monitor rejoins in the time
+// of a round trip, not of a probe timeout).
+func (q *quorumState) peerUp(rank int) {
+	if q.state == stateProbing {
+		if m := q.prober.ProbeTo(rank); m != nil {
+			q.sendTo(rank, m)
 		}
 	}
 }
@@ -79,7 +92,11 @@ func (q *quorumState) handlePeer(c *msgr2.Conn, mg msgr2.Message) bool {
 		return false
 	}
 	if rank >= 0 {
+		up := q.conns[rank] == nil
 		q.conns[rank] = c
+		if up {
+			q.peerUp(rank)
+		}
 	}
 	switch mg := mg.(type) {
 	case *msg.MonProbe:

@@ -133,15 +133,23 @@ func (p *Prober) Start(now time.Time, st ProbeState) ProbeOutcome {
 		return out
 	}
 	for r := range st.MonMap.Ranks {
-		if r == me {
-			continue
+		if m := p.ProbeTo(r); m != nil {
+			out.Messages = append(out.Messages, ProbeEnvelope{To: r, Msg: m})
 		}
-		out.Messages = append(out.Messages, ProbeEnvelope{To: r, Msg: &msg.MonProbe{
-			FSID: st.MonMap.FSID, Op: msg.ProbeOpProbe, Name: p.cfg.Name,
-			HasEverJoined: st.HasEverJoined, MonRelease: p.cfg.MonRelease, Leader: -1,
-		}})
 	}
 	return out
+}
+
+// ProbeTo returns the probe for the monitor of rank to while probing, or
+// nil. Start sends one to every peer; the monitor sends another to a
+// peer whose connection comes up later, when the first was lost for
+// want of one.
+func (p *Prober) ProbeTo(to int) *msg.MonProbe {
+	if !p.probing || p.st.MonMap == nil || to < 0 || to >= len(p.st.MonMap.Ranks) || to == p.rank() {
+		return nil
+	}
+	return &msg.MonProbe{FSID: p.st.MonMap.FSID, Op: msg.ProbeOpProbe, Name: p.cfg.Name,
+		HasEverJoined: p.st.HasEverJoined, MonRelease: p.cfg.MonRelease, Leader: -1}
 }
 
 // Tick restarts probing when the probe timeout passed.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/netip"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,31 @@ func TestProbeFreshCluster(t *testing.T) {
 	reply := Reply(DefaultProbeConfig("b"), st, out.Messages[0].Msg, encoding.FeaturesPacific)
 	if o := p.HandleReply(now, 1, reply); !o.Elect || p.Probing() {
 		t.Fatalf("outcome %+v", o)
+	}
+}
+
+// TestProbeTo: a probing monitor probes a peer again when its
+// connection comes up; not itself, not when it is no longer probing.
+func TestProbeTo(t *testing.T) {
+	mm, bl := testMonmap(t, "a", "b", "c")
+	p := NewProber(DefaultProbeConfig("b"))
+	if m := p.ProbeTo(0); m != nil {
+		t.Fatalf("probe before probing: %+v", m)
+	}
+	out := p.Start(time.Unix(1, 0), ProbeState{MonMap: mm, MonMapBytes: bl, Leader: -1})
+	m := p.ProbeTo(2)
+	if m == nil || !reflect.DeepEqual(m, out.Messages[1].Msg) || out.Messages[1].To != 2 {
+		t.Fatalf("ProbeTo(2) = %+v, Start sent %+v", m, out.Messages)
+	}
+	if m := p.ProbeTo(1); m != nil {
+		t.Fatalf("probe to itself: %+v", m)
+	}
+	if m := p.ProbeTo(3); m != nil {
+		t.Fatalf("probe to a rank outside the monmap: %+v", m)
+	}
+	p.Stop()
+	if m := p.ProbeTo(0); m != nil {
+		t.Fatalf("probe after Stop: %+v", m)
 	}
 }
 
