@@ -85,6 +85,13 @@ type Config struct {
 	// Policy picks each connection's policy; DefaultPolicy if nil.
 	Policy func(peer encoding.EntityType, accepting bool) Policy
 
+	// BindBeforeConnect binds each outgoing socket to the IP of this
+	// Messenger's first address (port 0) before connecting, so that
+	// peers see connections come from that IP (ms_bind_before_connect;
+	// AsyncConnection passes get_myaddrs().front() as connect_bind_addr
+	// and NetHandler::generic_connect binds to it unless it is blank).
+	BindBeforeConnect bool
+
 	// HandshakeTimeout bounds a handshake (ms_connection_ready_timeout,
 	// 10s); an idle peer mid-handshake is dropped after it.
 	HandshakeTimeout time.Duration

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"sync"
 	"testing"
@@ -447,5 +448,39 @@ func TestStandbyReconnects(t *testing.T) {
 	sc.Send(&seqMsg{N: 7})
 	if m := recv(t, cd, 5*time.Second).(*seqMsg); m.N != 7 {
 		t.Fatalf("got %d", m.N)
+	}
+}
+
+// TestBindBeforeConnect checks that with ms_bind_before_connect an
+// outgoing connection comes from the IP the Messenger listens on, and
+// without it from wherever the kernel picks (127.0.0.1 on loopback).
+func TestBindBeforeConnect(t *testing.T) {
+	for _, tc := range []struct {
+		bind bool
+		want string
+	}{{true, "127.0.2.1"}, {false, "127.0.0.1"}} {
+		peer, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer peer.Close()
+		m, _ := newTestMessenger(t, "mon.a", Config{BindBeforeConnect: tc.bind, HandshakeTimeout: time.Second})
+		if _, err := m.Listen(encoding.EntityAddrVec{{Type: encoding.AddrMsgr2, Addr: mustAP("127.0.2.1:0")}}); err != nil {
+			t.Fatal(err)
+		}
+		target := encoding.EntityAddrVec{{Type: encoding.AddrMsgr2, Addr: peer.Addr().(*net.TCPAddr).AddrPort()}}
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			m.Dial(ctx, target, encoding.EntityMon) // the peer never answers
+		}()
+		nc, err := peer.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		nc.Close()
+		if got := nc.RemoteAddr().(*net.TCPAddr).IP.String(); got != tc.want {
+			t.Errorf("BindBeforeConnect %v: connection from %s, want %s", tc.bind, got, tc.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/kelp-ceph/kelp/encoding"
@@ -22,6 +23,11 @@ const maxSessionRounds = 8
 func (c *Conn) connect(ctx context.Context, attempt uint64) error {
 	cfg := &c.msgr.cfg
 	d := net.Dialer{Timeout: cfg.HandshakeTimeout}
+	if cfg.BindBeforeConnect {
+		if ip := c.msgr.Addrs().Front().Addr.Addr(); ip.IsValid() && !ip.IsUnspecified() {
+			d.LocalAddr = net.TCPAddrFromAddrPort(netip.AddrPortFrom(ip, 0))
+		}
+	}
 	nc, err := d.DialContext(ctx, "tcp", c.target.Addr.String())
 	if err != nil {
 		return err

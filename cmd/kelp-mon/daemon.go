@@ -14,6 +14,7 @@ import (
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/maps/monmap"
 	"github.com/kelp-ceph/kelp/mon"
+	"github.com/kelp-ceph/kelp/msgr2"
 )
 
 const usage = `usage: kelp-mon -i NAME [flags]
@@ -142,6 +143,7 @@ func serve(cfg *conf.Config, dataDir string) error {
 	log := newLogger(logLevel(cfg.Str("debug_mon")))
 	m, err := mon.Open(mon.Options{Name: cfg.Name.ID, DataDir: dataDir, Bind: bind,
 		Auth: ac, Keyring: kr, Log: log, Conf: cfg, AdminSocket: cfg.Str("admin_socket"),
+		Messenger:                     msgr2.Config{BindBeforeConnect: cfg.Bool("ms_bind_before_connect")},
 		NoWarnInsecureGlobalIDReclaim: !cfg.Bool("mon_warn_on_insecure_global_id_reclaim_allowed")})
 	if err != nil {
 		return err
