@@ -33,6 +33,11 @@ type Options struct {
 	// Bind overrides the addresses to listen on; by default those the
 	// monmap gives this monitor.
 	Bind encoding.EntityAddrVec
+	// PublicBind, when set, is where the monitor listens while it
+	// announces its monmap addresses, for a monitor reached through a
+	// proxy or NAT (public_bind_addr): peers and clients dial the monmap's
+	// address and must name it in CLIENT_IDENT.
+	PublicBind encoding.EntityAddrVec
 	// Messenger configures the messenger (modes, timeouts); Name, Num,
 	// AuthServer and Dispatcher are filled in.
 	Messenger msgr2.Config
@@ -120,6 +125,9 @@ func (m *Monitor) Run(ctx context.Context) error {
 		return fmt.Errorf("mon: mon.%s is not in the monmap and no address was given", m.name)
 	}
 	cfg := m.opts.Messenger
+	if len(m.opts.PublicBind) > 0 {
+		cfg.PublicAddrs, bind = bind, m.opts.PublicBind
+	}
 	cfg.Name = encoding.EntityName{Type: encoding.EntityMon, ID: m.name}
 	cfg.Num = int64(max(mm.Rank(m.name), 0))
 	cfg.Dispatcher = m
@@ -145,7 +153,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 		m.msgr.Close()
 		return err
 	}
-	m.log.Info("monitor serving", "name", m.name, "addrs", bound.String(), "fsid", mm.FSID.String())
+	m.log.Info("monitor serving", "name", m.name, "addrs", m.msgr.Addrs().String(), "bound", bound.String(), "fsid", mm.FSID.String())
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
 	var timer <-chan time.Time // the quorum cores' next deadline

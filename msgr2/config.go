@@ -85,6 +85,15 @@ type Config struct {
 	// Policy picks each connection's policy; DefaultPolicy if nil.
 	Policy func(peer encoding.EntityType, accepting bool) Policy
 
+	// PublicAddrs, when set, are the addresses this Messenger announces
+	// (its "myaddrs": CLIENT_IDENT, the target a peer's CLIENT_IDENT must
+	// name, connection races) in place of those Listen binds, for a
+	// daemon known by an address that forwards to another, a proxy's or
+	// a NAT's (AsyncMessenger::bindv's public_addrs; ceph-mon's
+	// public_bind_addr). A port of 0 takes the port bound for the same
+	// address type.
+	PublicAddrs encoding.EntityAddrVec
+
 	// BindBeforeConnect binds each outgoing socket to the IP of this
 	// Messenger's first address (port 0) before connecting, so that
 	// peers see connections come from that IP (ms_bind_before_connect;

@@ -92,7 +92,8 @@ func (m *Messenger) myIdentAddrs(learned encoding.EntityAddr) encoding.EntityAdd
 
 // Listen listens on every msgr2 (or "any") address of addrs, on loopback
 // or wherever they say; a port of 0 picks a free one. It returns the
-// addresses bound.
+// addresses bound. The Messenger announces them, or Config.PublicAddrs
+// when set.
 func (m *Messenger) Listen(addrs encoding.EntityAddrVec) (encoding.EntityAddrVec, error) {
 	var bound encoding.EntityAddrVec
 	for _, a := range addrs {
@@ -116,9 +117,13 @@ func (m *Messenger) Listen(addrs encoding.EntityAddrVec) (encoding.EntityAddrVec
 			return nil, ErrClosed
 		}
 		m.listeners = append(m.listeners, ln)
-		m.myAddrs = append(m.myAddrs, b)
-		m.mu.Unlock()
 		bound = append(bound, b)
+		if len(m.cfg.PublicAddrs) > 0 {
+			m.myAddrs = publicAddrs(m.cfg.PublicAddrs, bound, m.cfg.Nonce)
+		} else {
+			m.myAddrs = append(m.myAddrs, b)
+		}
+		m.mu.Unlock()
 		m.wg.Add(1)
 		go m.acceptLoop(ln)
 	}
@@ -126,6 +131,25 @@ func (m *Messenger) Listen(addrs encoding.EntityAddrVec) (encoding.EntityAddrVec
 		return nil, fmt.Errorf("msgr2: no msgr2 address in %s", addrs)
 	}
 	return bound, nil
+}
+
+// publicAddrs is what a Messenger bound at bound announces for the
+// public addresses pub (AsyncMessenger::_finish_bind): pub with our
+// nonce, a port of 0 taking the bound port of the same type.
+func publicAddrs(pub, bound encoding.EntityAddrVec, nonce uint32) encoding.EntityAddrVec {
+	out := make(encoding.EntityAddrVec, len(pub))
+	for i, a := range pub {
+		a.Nonce = nonce
+		if a.Addr.Port() == 0 {
+			for _, b := range bound {
+				if b.Type == a.Type {
+					a.Addr = netip.AddrPortFrom(a.Addr.Addr(), b.Addr.Port())
+				}
+			}
+		}
+		out[i] = a
+	}
+	return out
 }
 
 func (m *Messenger) acceptLoop(ln net.Listener) {

@@ -484,3 +484,46 @@ func TestBindBeforeConnect(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicAddrs runs a server known by the address of a forwarder in
+// front of it (public_bind_addr): it announces the public address, takes
+// a CLIENT_IDENT naming it, and refuses one naming the bound address,
+// which is not its own, as Ceph's handle_client_ident does.
+func TestPublicAddrs(t *testing.T) {
+	fwd, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fwd.Close()
+	public := encoding.EntityAddrVec{{Type: encoding.AddrMsgr2, Addr: fwd.Addr().(*net.TCPAddr).AddrPort()}}
+	srv, _ := newTestMessenger(t, "mon.a", Config{PublicAddrs: public})
+	bound := listen(t, srv)
+	go func() {
+		for {
+			nc, err := fwd.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", bound.Front().Addr.String())
+			if err != nil {
+				nc.Close()
+				continue
+			}
+			go func() { io.Copy(up, nc); up.Close() }()
+			go func() { io.Copy(nc, up); nc.Close() }()
+		}
+	}()
+	if got := srv.Addrs(); len(got) != 1 || got.Front().Addr != public.Front().Addr {
+		t.Fatalf("announced %s, want %s", got, public)
+	}
+	cli, _ := newTestMessenger(t, "client.admin", Config{})
+	c := dial(t, cli, public, encoding.EntityMon)
+	if got := c.PeerAddrs(); got.Front().Addr != public.Front().Addr {
+		t.Errorf("server identified itself as %s, want %s", got, public)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := cli.Dial(ctx, bound, encoding.EntityMon); err == nil {
+		t.Errorf("a CLIENT_IDENT naming the bound address %s was accepted", bound)
+	}
+}

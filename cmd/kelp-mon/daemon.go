@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -22,6 +23,8 @@ const usage = `usage: kelp-mon -i NAME [flags]
   -c, --conf FILE      ceph.conf to read (default: Ceph's search path)
   --mon-data DIR       data directory (default: /var/lib/ceph/mon/$cluster-$id)
   --public-addr ADDR   address to serve on (default: this monitor's monmap entry)
+  --public-bind-addr ADDR  address to listen on while announcing the monmap's
+                       (the monmap names a proxy or NAT in front of it)
   -f, -d               stay in the foreground (kelp-mon always does)
   --OPTION VALUE       any Ceph option
 or: kelp-mon dev --dir DIR [--addr IP:PORT]   a ready single-monitor cluster
@@ -140,8 +143,20 @@ func serve(cfg *conf.Config, dataDir string) error {
 	if pa := cfg.Addr("public_addr"); pa.Addr.IsValid() {
 		bind = encoding.EntityAddrVec{pa}
 	}
+	var publicBind encoding.EntityAddrVec
+	if pb := cfg.Addr("public_bind_addr"); pb.Addr.IsValid() {
+		// As ceph_mon.cc's make_mon_addrs, for msgr2 only: no port means
+		// the IANA port 3300.
+		if pb.Addr.Port() == 0 {
+			pb.Addr = netip.AddrPortFrom(pb.Addr.Addr(), conf.MonPortMsgr2)
+		}
+		if pb.Type == encoding.AddrAny {
+			pb.Type = encoding.AddrMsgr2
+		}
+		publicBind = encoding.EntityAddrVec{pb}
+	}
 	log := newLogger(logLevel(cfg.Str("debug_mon")))
-	m, err := mon.Open(mon.Options{Name: cfg.Name.ID, DataDir: dataDir, Bind: bind,
+	m, err := mon.Open(mon.Options{Name: cfg.Name.ID, DataDir: dataDir, Bind: bind, PublicBind: publicBind,
 		Auth: ac, Keyring: kr, Log: log, Conf: cfg, AdminSocket: cfg.Str("admin_socket"),
 		Messenger:                     msgr2.Config{BindBeforeConnect: cfg.Bool("ms_bind_before_connect")},
 		NoWarnInsecureGlobalIDReclaim: !cfg.Bool("mon_warn_on_insecure_global_id_reclaim_allowed")})
