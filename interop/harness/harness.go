@@ -37,9 +37,15 @@ func RequireBinaries(t testing.TB, names ...string) {
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	return freePortOn(t, "127.0.0.1")
+}
+
+// freePortOn returns a TCP port free on ip.
+func freePortOn(t testing.TB, ip string) int {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
-		t.Fatalf("harness: no free port: %v", err)
+		t.Fatalf("harness: no free port on %s: %v", ip, err)
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port

@@ -2,8 +2,12 @@ package harness
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,6 +44,13 @@ type QuorumOptions struct {
 	Names []string
 	// Conf adds or overrides [global] options of ceph.conf.
 	Conf map[string]string
+	// Proxy puts a TCP proxy in front of each monitor, for Partition and
+	// Heal. Monitor i (from 0) gets its own loopback IP 127.0.1.i+1; the
+	// monmap and Addrs name its proxy there, the monitor listens on
+	// another port of that IP (public_bind_addr) and, with
+	// ms_bind_before_connect, dials its peers from it. Monitors listen
+	// on msgr2 only then, ceph-mons too.
+	Proxy bool
 }
 
 // FastFailover is the Conf a failover test wants: a short election
@@ -71,7 +82,9 @@ type Quorum struct {
 	t     testing.TB
 	bin   string
 	procs map[string]*exec.Cmd
-	osds  *Cluster // see OSDs
+	osds  *Cluster          // see OSDs
+	split *splitNet         // the proxies, with QuorumOptions.Proxy
+	bind  map[string]string // public_bind_addr by monitor, with a proxy
 }
 
 // NewQuorum makes (but does not start) a cluster of monitors of kind k
@@ -120,10 +133,24 @@ func NewQuorum(t testing.TB, k MonKind, o QuorumOptions) *Quorum {
 			}
 		}
 	}
-	for _, n := range o.Names {
-		if k == CephMon {
+	if o.Proxy {
+		q.split, q.bind = newSplitNet(), map[string]string{}
+	}
+	for i, n := range o.Names {
+		switch {
+		case o.Proxy:
+			ip := netip.AddrFrom4([4]byte{127, 0, 1, byte(i + 1)})
+			pub, err := q.split.listen(n, ip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.Addrs[n] = fmt.Sprintf("[v2:%s]", pub)
+			backend := netip.AddrPortFrom(ip, uint16(freePortOn(t, ip.String()))).String()
+			q.bind[n] = "v2:" + backend
+			q.split.serve(n, backend)
+		case k == CephMon:
 			q.Addrs[n] = fmt.Sprintf("[v2:127.0.0.1:%d,v1:127.0.0.1:%d]", port(), port())
-		} else {
+		default:
 			q.Addrs[n] = fmt.Sprintf("[v2:127.0.0.1:%d]", port())
 		}
 		hosts = append(hosts, q.Addrs[n])
@@ -140,6 +167,9 @@ func NewQuorum(t testing.TB, k MonKind, o QuorumOptions) *Quorum {
 		"osd data":                              dir + "/$name",
 		"auth allow insecure global id reclaim": "false",
 		"mon warn on insecure global id reclaim allowed": "false",
+	}
+	if o.Proxy {
+		extra["ms bind before connect"] = "true"
 	}
 	for key, v := range o.Conf {
 		extra[key] = v
@@ -190,7 +220,11 @@ func (q *Quorum) Start(name string) {
 	if err != nil {
 		q.t.Fatal(err)
 	}
-	cmd := exec.Command(q.bin, "-i", name, "-c", q.ConfPath, "-f")
+	args := []string{"-i", name, "-c", q.ConfPath, "-f"}
+	if b := q.bind[name]; b != "" {
+		args = append(args, "--public-bind-addr", b)
+	}
+	cmd := exec.Command(q.bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
@@ -252,11 +286,41 @@ func (q *Quorum) stop() {
 		}
 		delete(q.procs, n)
 	}
+	if q.split != nil {
+		q.split.close()
+	}
 	if q.t.Failed() {
 		q.t.Logf("harness: quorum files kept in %s", q.Dir)
 		return
 	}
 	os.RemoveAll(q.Dir)
+}
+
+// Partition splits the network in two, a and b, through the proxies of
+// QuorumOptions.Proxy: connections between a monitor of one side and a
+// monitor of the other are refused and those open closed, both ways,
+// until Heal or the next Partition, which replaces this one (the cut
+// between monitors named on the same sides again stays unbroken).
+// Clients reach every monitor unless Clients is on one side, which puts
+// them there: a client then hunts among that side's monitors only, as
+// one in that part of a real network would.
+func (q *Quorum) Partition(a, b []string) {
+	q.t.Helper()
+	if q.split == nil {
+		q.t.Fatal("harness: Partition needs QuorumOptions.Proxy")
+	}
+	closed := q.split.partition(a, b)
+	q.t.Logf("harness: partition %v | %v (%d connections closed)", a, b, closed)
+}
+
+// Heal lifts every cut Partition made; monitors reconnect by themselves.
+func (q *Quorum) Heal() {
+	q.t.Helper()
+	if q.split == nil {
+		q.t.Fatal("harness: Heal needs QuorumOptions.Proxy")
+	}
+	q.split.heal()
+	q.t.Logf("harness: partition healed")
 }
 
 // Stop stops the cluster now, for clusters that outlive one test.
@@ -311,6 +375,103 @@ func (q *Quorum) Ceph(ctx context.Context, mon string, args ...string) (string, 
 		return out, fmt.Errorf("%v: %s", err, stderr)
 	}
 	return out, nil
+}
+
+// MonStatus is the part of a monitor's own mon_status (admin socket)
+// the tests read: its view, whatever the network between monitors.
+type MonStatus struct {
+	Name          string `json:"name"`
+	State         string `json:"state"` // probing, electing, leader, peon, synchronizing
+	ElectionEpoch int    `json:"election_epoch"`
+	Quorum        []int  `json:"quorum"`
+	Monmap        struct {
+		Mons []struct {
+			Rank int    `json:"rank"`
+			Name string `json:"name"`
+		} `json:"mons"`
+	} `json:"monmap"`
+}
+
+// QuorumNames are the names of the ranks in s.Quorum, sorted.
+func (s MonStatus) QuorumNames() []string {
+	var names []string
+	for _, m := range s.Monmap.Mons {
+		if slices.Contains(s.Quorum, m.Rank) {
+			names = append(names, m.Name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// MonStatus asks mon.name for mon_status over its admin socket, which no
+// partition cuts.
+func (q *Quorum) MonStatus(name string) (MonStatus, error) {
+	var st MonStatus
+	out, err := AdminSocket(filepath.Join(q.Dir, "run", "mon."+name+".asok"), `{"prefix": "mon_status"}`)
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal(out, &st); err != nil {
+		return st, fmt.Errorf("mon.%s mon_status: %w: %q", name, err, out)
+	}
+	return st, nil
+}
+
+// AdminSocket sends one command (JSON) to a daemon's admin socket and
+// returns the answer, as `ceph daemon` does (src/common/admin_socket.cc:
+// the command ends with a NUL, the answer is a big-endian u32 length and
+// that many bytes).
+func AdminSocket(path, cmd string) ([]byte, error) {
+	c, err := net.DialTimeout("unix", path, 2*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write(append([]byte(cmd), 0)); err != nil {
+		return nil, err
+	}
+	var hdr [4]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr[:])
+	if n > 16<<20 {
+		return nil, fmt.Errorf("harness: admin socket answer of %d bytes", n)
+	}
+	out := make([]byte, n)
+	_, err = io.ReadFull(c, out)
+	return out, err
+}
+
+// WaitMonsInQuorum polls the admin socket of each of names until every
+// one is leader or peon of a quorum of exactly names (sorted), failing
+// the test when ctx ends first.
+func (q *Quorum) WaitMonsInQuorum(ctx context.Context, names ...string) MonStatus {
+	q.t.Helper()
+	var last string
+	for {
+		var st MonStatus
+		ok := true
+		for _, n := range names {
+			s, err := q.MonStatus(n)
+			if err != nil || (s.State != "leader" && s.State != "peon") || !slices.Equal(s.QuorumNames(), names) {
+				ok, last = false, fmt.Sprintf("mon.%s %s quorum %v %v", n, s.State, s.QuorumNames(), err)
+				break
+			}
+			if s.State == "leader" {
+				st = s
+			}
+		}
+		if ok {
+			return st
+		}
+		if ctx.Err() != nil {
+			q.t.Fatalf("harness: monitors %v not in one quorum; last %s\n%s", names, last, q.Logs())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // QuorumStatus is the part of `ceph quorum_status` the tests read.
