@@ -17,24 +17,36 @@ import (
 	"github.com/kelp-ceph/kelp/interop/harness"
 )
 
-// TestQuorumMonDown stops one monitor of three, ceph-mon's and kelp-mon's
-// alike: `ceph health detail` on the two left raises MON_DOWN with
-// Ceph's summary ("1/3 mons down, quorum a,b") and detail line, the
-// check's JSON of the same shape; when the monitor is back it clears.
-func TestQuorumMonDown(t *testing.T) {
-	var raw [2]string
+// TestQuorumMonHealth checks three monitors' own health reports,
+// ceph-mon's and kelp-mon's alike. Time checks: the leader's first round
+// after the election measures every monitor's clock, and
+// `time-sync-status` on a peon (which learns the results from the
+// leader's report) shows all three, healthy, the JSON of the same shape.
+// MON_DOWN: with one monitor stopped, `ceph health detail` on the two
+// left raises it with Ceph's summary ("1/3 mons down, quorum a,b") and
+// detail line, the check's JSON of the same shape; when the monitor is
+// back it clears.
+func TestQuorumMonHealth(t *testing.T) {
+	var raw [2]monHealthRaw
 	for i, kind := range []harness.MonKind{harness.CephMon, harness.KelpMon} {
-		t.Run(kind.String(), func(t *testing.T) { raw[i] = checkMonDown(t, kind) })
+		t.Run(kind.String(), func(t *testing.T) { raw[i] = checkMonHealth(t, kind) })
 	}
 	if t.Failed() {
 		return
 	}
-	if err := SameShape([]byte(raw[0]), []byte(raw[1])); err != nil {
-		t.Errorf("health detail with a monitor down differs in shape: %v\nceph-mon: %s\nkelp-mon: %s", err, raw[0], raw[1])
+	if err := SameShape([]byte(raw[0].timeSync), []byte(raw[1].timeSync)); err != nil {
+		t.Errorf("time-sync-status differs in shape: %v\nceph-mon: %s\nkelp-mon: %s", err, raw[0].timeSync, raw[1].timeSync)
+	}
+	if err := SameShape([]byte(raw[0].monDown), []byte(raw[1].monDown)); err != nil {
+		t.Errorf("health detail with a monitor down differs in shape: %v\nceph-mon: %s\nkelp-mon: %s", err, raw[0].monDown, raw[1].monDown)
 	}
 }
 
-func checkMonDown(t *testing.T, kind harness.MonKind) string {
+// monHealthRaw is what one kind of monitor answered, for the shape
+// comparison.
+type monHealthRaw struct{ timeSync, monDown string }
+
+func checkMonHealth(t *testing.T, kind harness.MonKind) monHealthRaw {
 	conf := maps.Clone(harness.FastFailover)
 	// The check waits this long after the monmap's creation; a test
 	// cluster is seconds old.
@@ -53,6 +65,36 @@ func checkMonDown(t *testing.T, kind harness.MonKind) string {
 	if err := errors.Join(err, json.Unmarshal([]byte(out), &dump)); err != nil || len(dump.Mons) != 3 {
 		t.Fatalf("mon dump: %v: %s", err, out)
 	}
+	var raw monHealthRaw
+	for {
+		var ts struct {
+			Skews map[string]struct {
+				Skew    float64 `json:"skew"`
+				Latency float64 `json:"latency"`
+				Health  string  `json:"health"`
+			} `json:"time_skew_status"`
+			Checks struct {
+				Round       int    `json:"round"`
+				RoundStatus string `json:"round_status"`
+			} `json:"timechecks"`
+		}
+		out, err := q.Ceph(ctx, dump.Mons[2].Name, "time-sync-status", "-f", "json")
+		if err == nil && json.Unmarshal([]byte(out), &ts) == nil && len(ts.Skews) == 3 && ts.Checks.RoundStatus == "finished" {
+			for name, sk := range ts.Skews {
+				if sk.Health != "HEALTH_OK" || sk.Latency < 0 || sk.Skew > 0.05 || sk.Skew < -0.05 {
+					t.Fatalf("%v: time-sync-status on mon.%s: mon.%s %+v\n%s", kind, dump.Mons[2].Name, name, sk, out)
+				}
+			}
+			raw.timeSync = out
+			t.Logf("%v: time-sync-status on a peon after round %d: %+v", kind, ts.Checks.Round, ts.Skews)
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("%v: no finished time check round on a peon: %v %s\n%s", kind, err, out, q.Logs())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
 	// The highest rank is a peon: stopping it needs no election.
 	down := dump.Mons[2]
 	q.Kill(down.Name)
@@ -69,7 +111,6 @@ func checkMonDown(t *testing.T, kind harness.MonKind) string {
 	}
 	wantSummary := fmt.Sprintf("1/3 mons down, quorum %s", strings.Join(quorum, ","))
 	wantDetail := fmt.Sprintf("mon.%s (rank %d) addr %s is down (out of quorum)", down.Name, down.Rank, addrs)
-	var raw string
 	for {
 		var h struct {
 			Status string `json:"status"`
@@ -97,7 +138,7 @@ func checkMonDown(t *testing.T, kind harness.MonKind) string {
 				if err := json.Unmarshal([]byte(out), &all); err != nil {
 					t.Fatal(err)
 				}
-				raw = string(all.Checks["MON_DOWN"])
+				raw.monDown = string(all.Checks["MON_DOWN"])
 				break
 			}
 		}

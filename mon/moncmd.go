@@ -137,10 +137,7 @@ func (s *monCmds) command(req *request) bool {
 			"release": "luminous", "num": len(m.quorum)})
 		req.replyJSON(0, "", fm, f)
 	case "time-sync-status":
-		// A single monitor has no peers to compare clocks with; the time
-		// check round is trivially finished.
-		req.replyJSON(0, "", map[string]any{"timechecks": map[string]any{
-			"epoch": m.electionEpoch, "round": 0, "round_status": "finished"}}, f)
+		req.replyJSON(0, "", m.timeSyncStatus(), f)
 	case "mon metadata":
 		id := req.strOr("id", "")
 		if id != "" && id != m.name {

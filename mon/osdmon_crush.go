@@ -48,7 +48,11 @@ func locString(l crush.Location) string {
 }
 
 // fmtWeight prints a weight as a float is streamed by Ceph (%g).
-func fmtWeight(w float64) string { return strconv.FormatFloat(w, 'g', 6, 64) }
+func fmtWeight(w float64) string { return ostreamFloat(w) }
+
+// ostreamFloat prints a double as a C++ ostream does by default (six
+// significant digits, %g).
+func ostreamFloat(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 
 // crushErr answers a failed CRUSH change with Ceph's errno for it.
 func crushErr(req *request, err error) {

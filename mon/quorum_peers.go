@@ -175,6 +175,10 @@ func (q *quorumState) handlePeer(c *msgr2.Conn, mg msgr2.Message) bool {
 		}
 	case *msg.Route:
 		q.handleRoute(mg)
+	case *msg.TimeCheck2:
+		if rank >= 0 && (q.state == stateLeader || q.state == statePeon) {
+			q.sendTimeChecks(q.tc.Handle(now, rank, mg))
+		}
 	}
 	return true
 }

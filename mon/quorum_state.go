@@ -74,6 +74,7 @@ type quorumState struct {
 	syncCfg  quorum.SyncConfig
 	provider *quorum.SyncProvider
 	syncer   *quorum.SyncRequester
+	tc       *quorum.TimeCheck
 	// forceSync: the store holds an interrupted full sync; sync fully
 	// from the first monitor that answers a probe.
 	forceSync bool
@@ -102,7 +103,11 @@ func newQuorumState(m *Monitor, mm *monmap.MonMap, rank int) (*quorumState, erro
 		conns: make([]*msgr2.Conn, len(mm.Ranks)), timer: time.NewTimer(time.Hour)}
 	q.fwd.init()
 	timeout := elector.DefaultTimeout
+	tcCfg := quorum.DefaultTimeCheckConfig()
 	if c := m.opts.Conf; c != nil {
+		secs := func(name string) time.Duration { return time.Duration(c.Float(name) * float64(time.Second)) }
+		tcCfg.Interval, tcCfg.SkewInterval = secs("mon_timecheck_interval"), secs("mon_timecheck_skew_interval")
+		tcCfg.DriftAllowed = c.Float("mon_clock_drift_allowed")
 		q.pxCfg = paxos.ConfigFrom(c)
 		timeout = time.Duration(c.Float("mon_election_timeout") * float64(time.Second))
 		q.probeCfg.Timeout = time.Duration(c.Float("mon_probe_timeout") * float64(time.Second))
@@ -123,6 +128,7 @@ func newQuorumState(m *Monitor, mm *monmap.MonMap, rank int) (*quorumState, erro
 		HasEverJoined: px.LastCommitted() > 0}, uint32(epoch))
 	q.handleElector(q.el.Init())
 	q.prober = quorum.NewProber(q.probeCfg)
+	q.tc = quorum.NewTimeCheck(tcCfg, rank)
 	q.provider = quorum.NewSyncProvider(m.store, q.syncTargets(), q.syncCfg)
 	if q.forceSync, err = quorum.SyncInProgress(m.store); err != nil {
 		return nil, err
@@ -214,6 +220,14 @@ func (q *quorumState) setState(s monState) {
 func (q *quorumState) leaveQuorum() {
 	q.drv.Restart()
 	q.m.discardPending()
+	q.tc.Reset()
+}
+
+// sendTimeChecks sends the clock check's messages.
+func (q *quorumState) sendTimeChecks(out []quorum.TimeCheckEnvelope) {
+	for _, env := range out {
+		q.sendTo(env.To, env.Msg)
+	}
 }
 
 // bootstrap goes back to probing (Monitor::bootstrap).
@@ -316,6 +330,7 @@ func (q *quorumState) won(epoch uint32, members []int) {
 	}
 	q.needReserve = true
 	q.resend()
+	q.sendTimeChecks(q.tc.Lead(time.Now(), uint64(epoch), members))
 }
 
 // lost is Monitor::lose_election: follow the leader.
@@ -327,6 +342,7 @@ func (q *quorumState) lost(epoch uint32, leader int, members []int) {
 	q.resetGlobalIDs()
 	q.drv.PeonInit(epoch, leader, members)
 	q.resend()
+	q.tc.Peon(uint64(epoch))
 }
 
 // writeable reports whether this monitor may propose now.
@@ -412,6 +428,9 @@ func (q *quorumState) tick() {
 	if q.state == stateProbing {
 		q.handleProbe(q.prober.Tick(now))
 	}
+	if d := q.tc.NextDeadline(); !d.IsZero() && !now.Before(d) {
+		q.sendTimeChecks(q.tc.Tick(now))
+	}
 	if q.syncer != nil {
 		q.handleSync(q.syncer.Tick(now))
 	}
@@ -467,7 +486,7 @@ func (q *quorumState) afterEvent() {
 		q.bootstrap()
 	}
 	var next time.Time
-	ds := []time.Time{q.el.NextDeadline(), q.drv.NextDeadline()}
+	ds := []time.Time{q.el.NextDeadline(), q.drv.NextDeadline(), q.tc.NextDeadline()}
 	if q.state == stateProbing {
 		ds = append(ds, q.prober.NextDeadline())
 	}
