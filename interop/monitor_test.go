@@ -26,7 +26,14 @@ func ceph(t *testing.T, c *harness.Cluster, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, errOut, err := harness.RunCeph(ctx, c.ConfPath, args...)
+	return runCLI(t, ctx, c.ConfPath, args...)
+}
+
+// runCLI runs the real ceph CLI with the cluster's ceph.conf and returns
+// what it printed and its exit code; a CLI that did not run fails t.
+func runCLI(t *testing.T, ctx context.Context, confPath string, args ...string) result {
+	t.Helper()
+	out, errOut, err := harness.RunCeph(ctx, confPath, args...)
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {

@@ -115,6 +115,8 @@ func (s *monmapMon) command(req *request) bool {
 		}
 	case "mon stat":
 		s.stat(req)
+	case "mon add", "mon rm", "mon remove":
+		s.prepare(req)
 	default:
 		return false
 	}

@@ -17,18 +17,30 @@ var errNakked = errors.New("mon: a peer monitor refused this monitor's features"
 // dialPeers keeps a lossless session open to every other monitor of
 // the monmap: each rank has a goroutine that dials until it connects,
 // hands the connection to the monitor's loop, and dials again once the
-// session is closed for good.
+// session is closed for good. A new monmap stops them and starts its own.
 func (q *quorumState) dialPeers(ctx context.Context) {
+	q.dialCtx = ctx
+	q.redial()
+}
+
+// redial (re)starts the dial loops for the current monmap.
+func (q *quorumState) redial() {
+	if q.dialStop != nil {
+		q.dialStop()
+	}
+	ctx, stop := context.WithCancel(q.dialCtx)
+	q.dialStop = stop
+	q.dialGen++
 	for r, name := range q.mm.Ranks {
 		mi := q.mm.Mons[name]
 		if r == q.rank || mi == nil {
 			continue
 		}
-		go q.dialLoop(ctx, r, mi.PublicAddrs)
+		go q.dialLoop(ctx, q.dialGen, r, mi.PublicAddrs)
 	}
 }
 
-func (q *quorumState) dialLoop(ctx context.Context, rank int, addrs encoding.EntityAddrVec) {
+func (q *quorumState) dialLoop(ctx context.Context, gen, rank int, addrs encoding.EntityAddrVec) {
 	for ctx.Err() == nil {
 		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		c, err := q.m.msgr.Dial(dctx, addrs, encoding.EntityMon)
@@ -43,7 +55,7 @@ func (q *quorumState) dialLoop(ctx context.Context, rank int, addrs encoding.Ent
 		}
 		select {
 		case q.m.events <- func() {
-			if q.conns[rank] == nil {
+			if q.dialGen == gen && q.conns[rank] == nil {
 				q.conns[rank] = c
 				q.peerUp(rank)
 			}

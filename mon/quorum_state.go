@@ -2,6 +2,7 @@ package mon
 
 import (
 	"bytes"
+	"context"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -74,7 +75,17 @@ type quorumState struct {
 	syncCfg  quorum.SyncConfig
 	provider *quorum.SyncProvider
 	syncer   *quorum.SyncRequester
+	tcCfg    quorum.TimeCheckConfig
 	tc       *quorum.TimeCheck
+	elCfg    elector.Config
+	// nextMonmap is a committed or probed monmap with other monitors,
+	// adopted at the next bootstrap (quorum_monmap.go).
+	nextMonmap *monmap.MonMap
+	// dialCtx is the monitor's life; dialStop ends the dial loops of the
+	// current monmap, dialGen tells their late events apart.
+	dialCtx  context.Context
+	dialStop context.CancelFunc
+	dialGen  int
 	// forceSync: the store holds an interrupted full sync; sync fully
 	// from the first monitor that answers a probe.
 	forceSync bool
@@ -123,11 +134,13 @@ func newQuorumState(m *Monitor, mm *monmap.MonMap, rank int) (*quorumState, erro
 	if err != nil {
 		return nil, err
 	}
-	q.el = elector.New(elector.Config{Rank: rank, Size: len(mm.Ranks), Timeout: timeout,
+	q.elCfg = elector.Config{Rank: rank, Size: len(mm.Ranks), Timeout: timeout,
 		Features: encoding.FeaturesPacific, MonFeatures: uint64(monmap.MonFeaturesPacific),
-		HasEverJoined: px.LastCommitted() > 0}, uint32(epoch))
+		HasEverJoined: px.LastCommitted() > 0}
+	q.el = elector.New(q.elCfg, uint32(epoch))
 	q.handleElector(q.el.Init())
 	q.prober = quorum.NewProber(q.probeCfg)
+	q.tcCfg = tcCfg
 	q.tc = quorum.NewTimeCheck(tcCfg, rank)
 	q.provider = quorum.NewSyncProvider(m.store, q.syncTargets(), q.syncCfg)
 	if q.forceSync, err = quorum.SyncInProgress(m.store); err != nil {
@@ -233,6 +246,12 @@ func (q *quorumState) sendTimeChecks(out []quorum.TimeCheckEnvelope) {
 // bootstrap goes back to probing (Monitor::bootstrap).
 func (q *quorumState) bootstrap() {
 	q.needBootstrap = false
+	if nm := q.nextMonmap; nm != nil {
+		q.nextMonmap = nil
+		if !q.adopt(nm) {
+			return
+		}
+	}
 	q.syncer = nil
 	q.setState(stateProbing)
 	q.leaveQuorum()
@@ -255,15 +274,15 @@ func (q *quorumState) handleProbe(out quorum.ProbeOutcome) {
 		q.m.log.Warn("a quorum exists without this monitor in its monmap; not joining", "via", *out.Join)
 	case out.NewMonMap != nil:
 		// Adopt the map of a monitor that has been in a quorum and probe
-		// again (Monitor::handle_probe_reply). Only the same monitors
-		// are followed: changing the set of peers is not supported yet.
+		// again (Monitor::handle_probe_reply).
 		nm, err := monmap.Decode(out.NewMonMap)
-		if err != nil || !slices.Equal(nm.Ranks, q.mm.Ranks) {
-			q.m.log.Warn("a peer has a monmap with other monitors; not followed", "err", err)
-			q.needBootstrap = true
-			return
+		if err != nil {
+			q.m.log.Warn("a peer's monmap does not decode", "err", err)
+		} else if slices.Equal(nm.Ranks, q.mm.Ranks) {
+			q.mm, q.mmBytes = nm, out.NewMonMap
+		} else {
+			q.nextMonmap = nm
 		}
-		q.mm, q.mmBytes = nm, out.NewMonMap
 		q.needBootstrap = true
 	case out.Restart:
 		q.needBootstrap = true
@@ -357,9 +376,15 @@ func (q *quorumState) refresh() {
 	if err := q.m.refreshAll(); err != nil {
 		q.m.log.Error("refresh after commit", "err", err)
 	}
-	// Probes and elections carry the committed monmap from now on.
-	if cur := q.m.monmap.current; cur != nil && slices.Equal(cur.Ranks, q.mm.Ranks) && cur.Epoch >= q.mm.Epoch {
-		if b := cur.Encode(encoding.FeaturesPacific); !bytes.Equal(b, q.mmBytes) {
+	// Probes and elections carry the committed monmap from now on; a
+	// map with other monitors makes every monitor bootstrap with it
+	// (MonmapMonitor::update_from_paxos), outside this Paxos callback.
+	if cur := q.m.monmap.current; cur != nil && cur.Epoch >= q.mm.Epoch {
+		if !slices.Equal(cur.Ranks, q.mm.Ranks) {
+			if cur.Epoch > q.mm.Epoch {
+				q.nextMonmap, q.needBootstrap = cur, true
+			}
+		} else if b := cur.Encode(encoding.FeaturesPacific); !bytes.Equal(b, q.mmBytes) {
 			q.mm, q.mmBytes = cur, b
 		}
 	}

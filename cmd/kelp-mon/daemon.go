@@ -176,5 +176,11 @@ func serve(cfg *conf.Config, dataDir string) error {
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
-	return m.Run(ctx)
+	err = m.Run(ctx)
+	if errors.Is(err, mon.ErrRemovedFromMonmap) {
+		// As ceph-mon: a monitor taken out of the cluster exits cleanly.
+		log.Info("removed from the monmap; exiting")
+		return nil
+	}
+	return err
 }

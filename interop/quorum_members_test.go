@@ -1,0 +1,102 @@
+//go:build interop
+
+package interop
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kelp-ceph/kelp/interop/harness"
+)
+
+// TestQuorumMonAddRm grows three monitors to four with `ceph mon add`
+// and the manual procedure (getmap, --mkfs, start), then shrinks them
+// back with `ceph mon rm`, ceph-mon's and kelp-mon's alike: the new
+// monitor syncs and joins a quorum of four that serves reads and writes
+// through it; removed, it leaves the quorum of three and exits 0. The
+// commands' exit codes and messages, refusals included, must be the
+// same (addresses and ports aside).
+func TestQuorumMonAddRm(t *testing.T) {
+	kinds := []harness.MonKind{harness.CephMon, harness.KelpMon}
+	var said [2][]string
+	for i, kind := range kinds {
+		t.Run(kind.String(), func(t *testing.T) { said[i] = addRemoveMon(t, kind) })
+	}
+	if t.Failed() {
+		return
+	}
+	for i := range said[0] {
+		t.Logf("%s", said[0][i])
+		if said[0][i] != said[1][i] {
+			t.Errorf("step %d: ceph-mon %q, kelp-mon %q", i, said[0][i], said[1][i])
+		}
+	}
+}
+
+// addrRE matches the addresses and ports that differ between clusters.
+var (
+	addrRE = regexp.MustCompile(`\[?v[12]:127\.0\.0\.1:\d+/\d+(,v[12]:127\.0\.0\.1:\d+/\d+)*\]?|127\.0\.0\.1:\d+`)
+	v2RE   = regexp.MustCompile(`v2:(127\.0\.0\.1:\d+)`)
+)
+
+func addRemoveMon(t *testing.T, kind harness.MonKind) []string {
+	q := harness.StartQuorum(t, kind, harness.QuorumOptions{Conf: harness.FastFailover})
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	defer func() {
+		if t.Failed() {
+			t.Logf("monitor logs:\n%s", q.Logs())
+		}
+	}()
+	var said []string
+	// run records a CLI command's exit code and message.
+	run := func(args ...string) {
+		t.Helper()
+		r := runCLI(t, ctx, q.ConfPath, args...)
+		said = append(said, addrRE.ReplaceAllString(fmt.Sprintf("%s: %d %s", strings.Join(args, " "), r.code,
+			strings.TrimSpace(r.errOut)), "ADDR"))
+	}
+	first := q.Names[0]
+
+	start := time.Now()
+	msg := q.AddMon(ctx, "d")
+	said = append(said, "mon add d: "+addrRE.ReplaceAllString(strings.TrimSpace(msg), "ADDR"))
+	q.WaitQuorum(ctx, "a", "b", "c", "d")
+	t.Logf("%v: mon.d added and in a quorum of four after %v", kind, time.Since(start).Round(time.Millisecond))
+	if _, err := q.Ceph(ctx, "d", "config-key", "set", "via-d", "yes"); err != nil {
+		t.Fatalf("%v: config-key set through mon.d: %v", kind, err)
+	}
+	for _, n := range q.Names {
+		waitValue(t, ctx, q, n, "via-d", "yes")
+	}
+	stat, err := q.Ceph(ctx, "", "mon", "stat")
+	if err != nil || !strings.Contains(stat, "4 mons at") {
+		t.Fatalf("%v: mon stat with four: %v %s", kind, err, stat)
+	}
+
+	// Refusals and no-ops, the same on both.
+	v2 := func(name string) string { return v2RE.FindStringSubmatch(q.Addrs[name])[1] }
+	run("mon", "add", "d", v2(first))
+	run("mon", "add", "e", v2("d"))
+	run("mon", "rm", "nosuch")
+
+	start = time.Now()
+	run("mon", "rm", "d")
+	if code := q.WaitExit("d", 30*time.Second); code != 0 {
+		t.Errorf("%v: mon.d exited %d after its removal, want 0", kind, code)
+	}
+	q.WaitQuorum(ctx, "a", "b", "c")
+	t.Logf("%v: mon.d removed, exited, quorum of three after %v", kind, time.Since(start).Round(time.Millisecond))
+	if _, err := q.Ceph(ctx, "", "config-key", "set", "after-rm", "yes"); err != nil {
+		t.Fatalf("%v: write after mon rm: %v", kind, err)
+	}
+	stat, err = q.Ceph(ctx, "", "mon", "stat")
+	if err != nil || !strings.Contains(stat, "3 mons at") {
+		t.Fatalf("%v: mon stat after mon rm: %v %s", kind, err, stat)
+	}
+	return said
+}

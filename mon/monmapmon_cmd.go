@@ -1,0 +1,111 @@
+package mon
+
+import (
+	"fmt"
+	"maps"
+	"net/netip"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/kelp-ceph/kelp/encoding"
+	"github.com/kelp-ceph/kelp/maps/monmap"
+)
+
+// Monitor ports: IANA's msgr2 port and the legacy one
+// (CEPH_MON_PORT_IANA, CEPH_MON_PORT_LEGACY).
+const (
+	monPortIANA   = 3300
+	monPortLegacy = 6789
+)
+
+// prepare handles the monmap's writes (MonmapMonitor::prepare_command):
+// `mon add` and `mon rm`. The reply says "adding"/"removing", not "added":
+// the change may cost the quorum before it commits.
+func (s *monmapMon) prepare(req *request) {
+	name, _ := req.str("name")
+	cur := s.current
+	switch req.prefix {
+	case "mon add":
+		addrStr, _ := req.str("addr")
+		addr, rest, err := encoding.ParseAddr(addrStr, encoding.AddrMsgr2)
+		if err != nil || rest != "" {
+			req.respond(errno(syscall.EINVAL), fmt.Sprintf("addr %sdoes not parse", addrStr), nil)
+			return
+		}
+		addrs := monAddrs(addr)
+		if mi, ok := cur.Mons[name]; ok {
+			if slices.Equal(mi.PublicAddrs, addrs) {
+				req.respond(0, fmt.Sprintf("mon.%s at %s already exists", name, addrs), nil)
+			} else {
+				req.respond(errno(syscall.EEXIST), fmt.Sprintf("mon.%s already exists at address %s", name, mi.PublicAddrs), nil)
+			}
+			return
+		}
+		for _, other := range slices.Sorted(maps.Keys(cur.Mons)) {
+			if slices.Equal(cur.Mons[other].PublicAddrs, addrs) {
+				req.respond(errno(syscall.EEXIST), fmt.Sprintf("mon.%s already exists at address %s", other, addr), nil)
+				return
+			}
+		}
+		next := s.next()
+		if err := next.Add(name, addrs); err != nil {
+			req.respond(errno(syscall.EEXIST), err.Error(), nil)
+			return
+		}
+		rs := fmt.Sprintf("adding mon.%s at %s", name, addrs)
+		s.m.proposeAndThen(func() { req.respond(0, rs, nil) })
+	default: // mon rm, mon remove
+		if _, ok := cur.Mons[name]; !ok {
+			req.respond(0, fmt.Sprintf("mon.%s does not exist or has already been removed", name), nil)
+			return
+		}
+		if len(cur.Mons) == 1 {
+			req.respond(errno(syscall.EINVAL), "error: refusing removal of last monitor "+name, nil)
+			return
+		}
+		next := s.next()
+		if err := next.Remove(name); err != nil {
+			req.respond(errno(syscall.ENOENT), err.Error(), nil)
+			return
+		}
+		s.m.proposeAndThen(func() { req.respond(0, "", nil) })
+	}
+}
+
+// next returns the pending monmap, starting one from the committed map
+// as the next epoch.
+func (s *monmapMon) next() *monmap.MonMap {
+	if s.pending == nil {
+		b := s.current.Encode(encoding.FeaturesPacific)
+		mm, err := monmap.Decode(b)
+		if err != nil {
+			panic(fmt.Sprintf("mon: re-decoding the committed monmap: %v", err))
+		}
+		mm.Epoch++
+		s.pending = mm
+	}
+	s.pending.LastChanged = encoding.UTimeOf(time.Now())
+	return s.pending
+}
+
+// monAddrs is the address vector `mon add` gives a monitor: the msgr2
+// type on the IANA port, both protocols on their default ports when no
+// port (or the legacy default) was given.
+func monAddrs(a encoding.EntityAddr) encoding.EntityAddrVec {
+	a.Nonce = 0
+	withPort := func(a encoding.EntityAddr, t encoding.AddrType, port uint16) encoding.EntityAddr {
+		a.Type, a.Addr = t, netip.AddrPortFrom(a.Addr.Addr(), port)
+		return a
+	}
+	switch a.Addr.Port() {
+	case monPortIANA:
+		a.Type = encoding.AddrMsgr2
+	case monPortLegacy:
+		a = withPort(a, a.Type, 0)
+	}
+	if a.Addr.Port() != 0 {
+		return encoding.EntityAddrVec{a}
+	}
+	return encoding.EntityAddrVec{withPort(a, encoding.AddrMsgr2, monPortIANA), withPort(a, encoding.AddrLegacy, monPortLegacy)}
+}
