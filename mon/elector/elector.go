@@ -2,6 +2,7 @@ package elector
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -423,6 +424,10 @@ func (e *Elector) declareVictory() {
 		MonFeatures: monFeatures, MonRelease: release}
 }
 
+// maxPeerEpoch is the highest election epoch a peer's message may carry:
+// room is left for the elections that follow it.
+const maxPeerEpoch = math.MaxUint32 - 1024
+
 // Step handles an election message from the monitor of rank from.
 func (e *Elector) Step(now time.Time, from int, m Msg) Ready {
 	if from < 0 || from >= e.cfg.Size || from == e.cfg.Rank || !e.participating {
@@ -430,6 +435,11 @@ func (e *Elector) Step(now time.Time, from int, m Msg) Ready {
 	}
 	if m.Strategy != 0 && m.Strategy != e.cfg.Strategy {
 		return e.leave() // Elector::dispatch lets the strategy race resolve
+	}
+	if m.Epoch > maxPeerEpoch {
+		// Two billion elections are not real: bumping to this epoch
+		// would make the next one wrap around to the start.
+		return e.leave()
 	}
 	if m.Tracker != nil {
 		e.tracker.ReceivePeerReport(m.Tracker)
