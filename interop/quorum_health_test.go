@@ -17,8 +17,10 @@ import (
 	"github.com/kelp-ceph/kelp/interop/harness"
 )
 
-// TestQuorumMonHealth checks three monitors' own health reports,
-// ceph-mon's and kelp-mon's alike. Time checks: the leader's first round
+// TestQuorumMonHealth checks three monitors' reports on themselves,
+// ceph-mon's and kelp-mon's alike. Metadata: `mon metadata` on a peon
+// lists all three (the leader collects it with the election's acks and
+// commits it), the JSON of the same shape. Time checks: the leader's first round
 // after the election measures every monitor's clock, and
 // `time-sync-status` on a peon (which learns the results from the
 // leader's report) shows all three, healthy, the JSON of the same shape.
@@ -37,6 +39,9 @@ func TestQuorumMonHealth(t *testing.T) {
 	if err := SameShape([]byte(raw[0].timeSync), []byte(raw[1].timeSync)); err != nil {
 		t.Errorf("time-sync-status differs in shape: %v\nceph-mon: %s\nkelp-mon: %s", err, raw[0].timeSync, raw[1].timeSync)
 	}
+	if err := SameShape([]byte(raw[0].metadata), []byte(raw[1].metadata)); err != nil {
+		t.Errorf("mon metadata differs in shape: %v\nceph-mon: %s\nkelp-mon: %s", err, raw[0].metadata, raw[1].metadata)
+	}
 	if err := SameShape([]byte(raw[0].monDown), []byte(raw[1].monDown)); err != nil {
 		t.Errorf("health detail with a monitor down differs in shape: %v\nceph-mon: %s\nkelp-mon: %s", err, raw[0].monDown, raw[1].monDown)
 	}
@@ -44,7 +49,7 @@ func TestQuorumMonHealth(t *testing.T) {
 
 // monHealthRaw is what one kind of monitor answered, for the shape
 // comparison.
-type monHealthRaw struct{ timeSync, monDown string }
+type monHealthRaw struct{ timeSync, monDown, metadata string }
 
 func checkMonHealth(t *testing.T, kind harness.MonKind) monHealthRaw {
 	conf := maps.Clone(harness.FastFailover)
@@ -66,6 +71,26 @@ func checkMonHealth(t *testing.T, kind harness.MonKind) monHealthRaw {
 		t.Fatalf("mon dump: %v: %s", err, out)
 	}
 	var raw monHealthRaw
+	// Every monitor's metadata, from a peon: the leader collected it
+	// from the election acks and committed it.
+	for {
+		var md []map[string]string
+		out, err := q.Ceph(ctx, dump.Mons[2].Name, "mon", "metadata", "-f", "json")
+		if err == nil && json.Unmarshal([]byte(out), &md) == nil && len(md) == 3 {
+			for i, m := range md {
+				addrs, _ := encoding.ParseAddrVec(q.Addrs[m["name"]])
+				if m["name"] != dump.Mons[i].Name || m["addrs"] != addrs.String() || m["ceph_version_short"] != "16.2.15" {
+					t.Fatalf("%v: mon metadata entry %d: %v", kind, i, m)
+				}
+			}
+			raw.metadata = out
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("%v: mon metadata on a peon: %v %s", kind, err, out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	for {
 		var ts struct {
 			Skews map[string]struct {

@@ -25,7 +25,7 @@ func (s *mgrMon) discardPending() { s.pending = nil }
 
 func (s *monmapMon) discardPending() { s.pending = nil }
 
-func (s *monCmds) discardPending() {}
+func (s *monCmds) discardPending() { s.pendingMetadata = nil }
 
 // discardPending also forgets the map of a proposal in flight: an
 // election aborted it, and what commits instead (it, or nothing) arrives

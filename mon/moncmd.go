@@ -22,12 +22,14 @@ type monCmds struct {
 	// The data directory's free space as of the last tick.
 	availPct int
 	sampled  bool
+	// monMetadata is every monitor's metadata by rank as committed, and
+	// pendingMetadata what a new leader proposes (moncmd_metadata.go).
+	monMetadata     map[int]map[string]string
+	pendingMetadata map[int]map[string]string
 }
 
-func (s *monCmds) name() string                                   { return "monitor" }
-func (s *monCmds) createInitial(*store.Transaction) error         { return nil }
-func (s *monCmds) refresh() error                                 { return nil }
-func (s *monCmds) encodePending(*store.Transaction) (bool, error) { return false, nil }
+func (s *monCmds) name() string                           { return "monitor" }
+func (s *monCmds) createInitial(*store.Transaction) error { return nil }
 
 // versionString is what kelp-mon reports as its ceph_version: Ceph's
 // form, so tools that parse it keep working, naming kelp in the place of
@@ -45,8 +47,15 @@ func versionString() string {
 // and the host it runs on.
 func (m *Monitor) metadata() map[string]string {
 	host, _ := os.Hostname()
+	var addrs string
+	for _, mm := range []*monmap.MonMap{m.monmap.current, m.startMonmap()} {
+		if mm != nil && mm.Mons[m.name] != nil {
+			addrs = mm.Mons[m.name].PublicAddrs.String()
+			break
+		}
+	}
 	md := map[string]string{
-		"addrs":                  m.monmap.current.Mons[m.name].PublicAddrs.String(),
+		"addrs":                  addrs,
 		"arch":                   unameArch(),
 		"ceph_release":           "pacific",
 		"ceph_version":           versionString(),
@@ -139,22 +148,7 @@ func (s *monCmds) command(req *request) bool {
 	case "time-sync-status":
 		req.replyJSON(0, "", m.timeSyncStatus(), f)
 	case "mon metadata":
-		id := req.strOr("id", "")
-		if id != "" && id != m.name {
-			if _, ok := m.monmap.current.Mons[id]; !ok {
-				req.respond(errno(syscall.EINVAL), fmt.Sprintf("mon.%s does not exist", id), nil)
-			} else {
-				req.respond(errno(syscall.ENOENT), fmt.Sprintf("mon.%s has no metadata", id), nil)
-			}
-			return true
-		}
-		if id == "" {
-			md := m.metadata()
-			md["name"] = m.name
-			req.replyJSON(0, "", []map[string]string{md}, f)
-			return true
-		}
-		req.replyJSON(0, "", m.metadata(), f)
+		s.metadataCommand(req, f)
 	case "mon versions":
 		req.replyJSON(0, "", map[string]int{versionString(): len(m.quorum)}, f)
 	case "versions":

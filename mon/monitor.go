@@ -44,6 +44,7 @@ type Monitor struct {
 	services []service
 	byName   map[string]service
 	kv       *kvMon
+	cmds     *monCmds
 	monmap   *monmapMon
 	auth     *authMon
 	osd      *osdMon
@@ -82,7 +83,8 @@ func newMonitor(name string, st store.Store, log *slog.Logger) *Monitor {
 	m.health = newHealthMon(m)
 	m.config = newConfigMon(m)
 	m.logm = newLogMon(m)
-	m.services = []service{m.monmap, m.auth, m.kv, m.config, m.logm, m.health, &monCmds{m: m}}
+	m.cmds = &monCmds{m: m}
+	m.services = []service{m.monmap, m.auth, m.kv, m.config, m.logm, m.health, m.cmds}
 	m.osd, m.mgr, m.mds = newOSDMon(m), newMgrMon(m), newMDSMon(m)
 	m.services = append(m.services, m.osd, m.mgr, m.mds)
 	for _, s := range m.services {

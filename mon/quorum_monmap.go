@@ -11,6 +11,15 @@ import (
 	"github.com/kelp-ceph/kelp/msgr2"
 )
 
+// startMonmap is the monmap the quorum layer runs on, before the first
+// commit gives the services one (nil for a monitor alone).
+func (m *Monitor) startMonmap() *monmap.MonMap {
+	if m.q == nil {
+		return nil
+	}
+	return m.q.mm
+}
+
 // ErrRemovedFromMonmap stops a monitor that a committed monmap no longer
 // lists (`ceph mon rm`): as ceph-mon, it exits.
 var ErrRemovedFromMonmap = errors.New("mon: removed from the monmap")

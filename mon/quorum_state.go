@@ -310,11 +310,16 @@ func (q *quorumState) handleElector(rd elector.Ready) {
 	for _, env := range rd.Messages {
 		em := env.Msg.ToMessage()
 		em.FSID, em.MonMap, em.MonRelease, em.Strategy = q.mm.FSID, q.mmBytes, 16, msg.StrategyClassic
-		em.Metadata = map[string]string{"ceph_release": "pacific", "ceph_version_short": "16.2.15"}
+		if em.Op == msg.ElectionOpAck {
+			// The leader keeps its peons' metadata (`mon metadata`).
+			em.Metadata = q.m.metadata()
+		} else {
+			em.Metadata = map[string]string{"ceph_release": "pacific", "ceph_version_short": "16.2.15"}
+		}
 		q.sendTo(env.To, em)
 	}
 	if v := rd.Victory; v != nil {
-		q.won(v.Epoch, v.Quorum)
+		q.won(v.Epoch, v.Quorum, v.Metadata)
 	}
 	if l := rd.Lost; l != nil {
 		q.lost(l.Epoch, l.Leader, l.Quorum)
@@ -330,7 +335,7 @@ func (q *quorumState) handleElector(rd elector.Ready) {
 
 // won is Monitor::win_election: lead Paxos; on a brand-new cluster the
 // services write their initial state as the first proposal.
-func (q *quorumState) won(epoch uint32, members []int) {
+func (q *quorumState) won(epoch uint32, members []int, peers map[int]map[string]string) {
 	m := q.m
 	q.setState(stateLeader)
 	m.leader, m.quorum, m.electionEpoch, m.quorumSince = q.rank, members, epoch, time.Now()
@@ -350,6 +355,7 @@ func (q *quorumState) won(epoch uint32, members []int) {
 	q.needReserve = true
 	q.resend()
 	q.sendTimeChecks(q.tc.Lead(time.Now(), uint64(epoch), members))
+	m.cmds.recordMetadata(q.rank, peers)
 }
 
 // lost is Monitor::lose_election: follow the leader.

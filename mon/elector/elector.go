@@ -70,6 +70,9 @@ type Msg struct {
 	// message); Stable the tracker a connectivity proposal is judged by
 	// (sharing_bl of a propose). Either may be nil.
 	Tracker, Stable *ConnectionTracker
+	// Metadata is the sender's monitor metadata (acks), which the
+	// leader collects for `mon metadata`.
+	Metadata map[string]string
 }
 
 func (m Msg) String() string { return fmt.Sprintf("election(%s e%d)", m.Op, m.Epoch) }
@@ -79,6 +82,9 @@ func (m Msg) String() string { return fmt.Sprintf("election(%s e%d)", m.Op, m.Ep
 func FromMessage(m *msg.MonElection, connFeatures uint64) Msg {
 	out := Msg{Op: m.Op, Epoch: m.Epoch, Features: connFeatures, MonFeatures: m.MonFeatures,
 		MonRelease: m.MonRelease, Strategy: m.Strategy}
+	if m.Op == msg.ElectionOpAck {
+		out.Metadata = m.Metadata
+	}
 	if m.Op == msg.ElectionOpNak {
 		out.Features = m.QuorumFeatures
 	}
@@ -127,6 +133,8 @@ type Victory struct {
 	Features    uint64 // intersection of the quorum's connection features
 	MonFeatures uint64 // intersection of the quorum's monitor features
 	MonRelease  uint8  // the quorum's lowest release
+	// Metadata is each peon's monitor metadata from its ack.
+	Metadata map[int]map[string]string
 }
 
 // Lost says: Leader leads Quorum (this monitor included) from Epoch.
@@ -160,6 +168,7 @@ type Ready struct {
 type ack struct {
 	features, monFeatures uint64
 	release               uint8
+	metadata              map[string]string
 }
 
 // Elector is one monitor's election state. Not safe for concurrent use.
@@ -334,7 +343,7 @@ func (e *Elector) start(now time.Time) {
 	}
 	e.out.Electing = true
 	e.leader, e.quorum = -1, nil
-	e.ackedMe = map[int]ack{e.cfg.Rank: {e.cfg.Features, e.cfg.MonFeatures, e.cfg.MonRelease}}
+	e.ackedMe = map[int]ack{e.cfg.Rank: {e.cfg.Features, e.cfg.MonFeatures, e.cfg.MonRelease, nil}}
 	e.clearLiveElectionState()
 	e.electingMe = true
 	var stable *ConnectionTracker
@@ -403,11 +412,15 @@ func (e *Elector) declareVictory() {
 	e.clearLiveElectionState()
 	quorum := make([]int, 0, len(e.ackedMe))
 	features, monFeatures, release := ^uint64(0), ^uint64(0), uint8(255)
+	metadata := map[int]map[string]string{}
 	for r, a := range e.ackedMe {
 		quorum = append(quorum, r)
 		features &= a.features
 		monFeatures &= a.monFeatures
 		release = min(release, a.release)
+		if r != e.cfg.Rank && a.metadata != nil {
+			metadata[r] = a.metadata
+		}
 	}
 	slices.Sort(quorum)
 	e.bumpEpoch(e.epoch + 1)
@@ -421,7 +434,7 @@ func (e *Elector) declareVictory() {
 		}
 	}
 	e.out.Victory = &Victory{Epoch: e.epoch, Quorum: slices.Clone(quorum), Features: features,
-		MonFeatures: monFeatures, MonRelease: release}
+		MonFeatures: monFeatures, MonRelease: release, Metadata: metadata}
 }
 
 // maxPeerEpoch is the highest election epoch a peer's message may carry:
@@ -526,7 +539,7 @@ func (e *Elector) handleAck(now time.Time, from int, m Msg) {
 	if m.Epoch < e.epoch || !e.electingMe {
 		return
 	}
-	e.ackedMe[from] = ack{m.Features, m.MonFeatures, m.MonRelease}
+	e.ackedMe[from] = ack{m.Features, m.MonFeatures, m.MonRelease, m.Metadata}
 	if len(e.ackedMe) == e.cfg.Size {
 		e.declareVictory()
 	}
