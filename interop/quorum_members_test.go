@@ -4,8 +4,10 @@ package interop
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +19,11 @@ import (
 // and the manual procedure (getmap, --mkfs, start), then shrinks them
 // back with `ceph mon rm`, ceph-mon's and kelp-mon's alike: the new
 // monitor syncs and joins a quorum of four that serves reads and writes
-// through it; removed, it leaves the quorum of three and exits 0. The
-// commands' exit codes and messages, refusals included, must be the
-// same (addresses and ports aside).
+// through it; removed, it leaves the quorum of three and exits 0. Then
+// the election rules change: under the disallow strategy the leader,
+// disallowed, gives way to another. The commands' exit codes and
+// messages, refusals included, must be the same (addresses and ports
+// aside).
 func TestQuorumMonAddRm(t *testing.T) {
 	kinds := []harness.MonKind{harness.CephMon, harness.KelpMon}
 	var said [2][]string
@@ -53,12 +57,19 @@ func addRemoveMon(t *testing.T, kind harness.MonKind) []string {
 		}
 	}()
 	var said []string
+	// role names monitors by what they are, not by their letters,
+	// which differ between the two clusters.
+	role := map[string]string{}
 	// run records a CLI command's exit code and message.
 	run := func(args ...string) {
 		t.Helper()
 		r := runCLI(t, ctx, q.ConfPath, args...)
-		said = append(said, addrRE.ReplaceAllString(fmt.Sprintf("%s: %d %s", strings.Join(args, " "), r.code,
-			strings.TrimSpace(r.errOut)), "ADDR"))
+		line := fmt.Sprintf("%s: %d %s", strings.Join(args, " "), r.code, strings.TrimSpace(r.errOut))
+		for name, as := range role {
+			line = strings.ReplaceAll(line, "mon."+name+" ", "mon."+as+" ")
+			line = strings.ReplaceAll(line, " "+name+":", " "+as+":")
+		}
+		said = append(said, addrRE.ReplaceAllString(line, "ADDR"))
 	}
 	first := q.Names[0]
 
@@ -98,5 +109,49 @@ func addRemoveMon(t *testing.T, kind harness.MonKind) []string {
 	if err != nil || !strings.Contains(stat, "3 mons at") {
 		t.Fatalf("%v: mon stat after mon rm: %v %s", kind, err, stat)
 	}
+
+	// Election rules: under the disallow strategy a disallowed leader
+	// steps down and another monitor leads.
+	leader := q.WaitQuorum(ctx, q.Names...).Leader
+	others := slices.DeleteFunc(slices.Clone(q.Names), func(n string) bool { return n == leader })
+	role[leader], role[others[0]], role[others[1]] = "LEADER", "OTHER1", "OTHER2"
+	run("mon", "add", "disallowed_leader", leader)
+	run("mon", "set", "election_strategy", "disallow")
+	run("mon", "set", "election_strategy", "disallow")
+	start = time.Now()
+	run("mon", "add", "disallowed_leader", leader)
+	for {
+		qs := q.WaitQuorum(ctx, q.Names...)
+		if qs.Leader != leader {
+			t.Logf("%v: mon.%s disallowed; mon.%s leads %v later", kind, leader, qs.Leader, time.Since(start).Round(time.Millisecond))
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("%v: mon.%s still leads after it was disallowed", kind, leader)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	run("mon", "add", "disallowed_leader", leader)
+	run("mon", "add", "disallowed_leader", others[0])
+	run("mon", "add", "disallowed_leader", others[1])
+	run("mon", "rm", "disallowed_leader", others[0])
+	run("mon", "rm", "disallowed_leader", others[0])
+	run("mon", "rm", "disallowed_leader", "nosuch")
+	var dump struct {
+		Strategy int `json:"election_strategy"`
+		// Ceph's key has the colon and space in it.
+		Disallowed string `json:"disallowed_leaders: "`
+	}
+	out, err := q.Ceph(ctx, "", "mon", "dump", "-f", "json")
+	if err != nil || json.Unmarshal([]byte(out), &dump) != nil {
+		t.Fatalf("%v: mon dump: %v %s", kind, err, out)
+	}
+	said = append(said, fmt.Sprintf("mon dump: strategy %d, disallowed %q", dump.Strategy, role[dump.Disallowed]))
+	if dump.Strategy != 2 || !strings.Contains(dump.Disallowed, leader) {
+		t.Errorf("%v: mon dump after the changes: strategy %d, disallowed leaders %q", kind, dump.Strategy, dump.Disallowed)
+	}
+	run("mon", "rm", "disallowed_leader", leader)
+	run("mon", "set", "election_strategy", "classic")
+	q.WaitQuorum(ctx, q.Names...)
 	return said
 }

@@ -117,6 +117,8 @@ func (s *monmapMon) command(req *request) bool {
 		s.stat(req)
 	case "mon add", "mon rm", "mon remove":
 		s.prepare(req)
+	case "mon set election_strategy", "mon add disallowed_leader", "mon rm disallowed_leader":
+		s.prepareElection(req)
 	default:
 		return false
 	}

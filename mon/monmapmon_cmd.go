@@ -69,6 +69,7 @@ func (s *monmapMon) prepare(req *request) {
 			req.respond(errno(syscall.ENOENT), err.Error(), nil)
 			return
 		}
+		next.DisallowedLeaders = slices.DeleteFunc(next.DisallowedLeaders, func(n string) bool { return n == name })
 		s.m.proposeAndThen(func() { req.respond(0, "", nil) })
 	}
 }
@@ -108,4 +109,62 @@ func monAddrs(a encoding.EntityAddr) encoding.EntityAddrVec {
 		return encoding.EntityAddrVec{a}
 	}
 	return encoding.EntityAddrVec{withPort(a, encoding.AddrMsgr2, monPortIANA), withPort(a, encoding.AddrLegacy, monPortLegacy)}
+}
+
+// prepareElection changes how the monitors elect
+// (MonmapMonitor::prepare_command): the strategy, and under disallow or
+// connectivity the monitors that may not lead.
+func (s *monmapMon) prepareElection(req *request) {
+	name, _ := req.str("name")
+	cur := s.current
+	if s.pending != nil {
+		cur = s.pending
+	}
+	switch req.prefix {
+	case "mon set election_strategy":
+		strat, _ := req.str("strategy")
+		want, ok := map[string]monmap.ElectionStrategy{"classic": monmap.StrategyClassic,
+			"disallow": monmap.StrategyDisallow, "connectivity": monmap.StrategyConnectivity}[strat]
+		if !ok {
+			req.respond(errno(syscall.EINVAL), "", nil)
+			return
+		}
+		if cur.Strategy == want {
+			// Pacific says nothing (later releases name the strategy).
+			req.respond(0, "", nil)
+			return
+		}
+		s.next().Strategy = want
+	default:
+		if cur.Strategy != monmap.StrategyDisallow && cur.Strategy != monmap.StrategyConnectivity {
+			req.respond(errno(syscall.EINVAL), "You cannot disallow monitors in your current election mode", nil)
+			return
+		}
+		if _, ok := cur.Mons[name]; !ok {
+			req.respond(errno(syscall.ENOENT), fmt.Sprintf("mon.%s does not exist", name), nil)
+			return
+		}
+		disallowed := slices.Contains(cur.DisallowedLeaders, name)
+		if req.prefix == "mon add disallowed_leader" {
+			if disallowed {
+				req.respond(0, fmt.Sprintf("mon.%s is already disallowed", name), nil)
+				return
+			}
+			if len(cur.DisallowedLeaders) == len(cur.Mons)-1 {
+				req.respond(errno(syscall.EINVAL), fmt.Sprintf("mon.%s is the only remaining allowed leader!", name), nil)
+				return
+			}
+			next := s.next()
+			next.DisallowedLeaders = append(next.DisallowedLeaders, name)
+			slices.Sort(next.DisallowedLeaders)
+		} else {
+			if !disallowed {
+				req.respond(0, fmt.Sprintf("mon.%s is already allowed", name), nil)
+				return
+			}
+			next := s.next()
+			next.DisallowedLeaders = slices.DeleteFunc(next.DisallowedLeaders, func(n string) bool { return n == name })
+		}
+	}
+	s.m.proposeAndThen(func() { req.respond(0, "", nil) })
 }

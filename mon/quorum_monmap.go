@@ -2,6 +2,7 @@ package mon
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/maps/monmap"
@@ -9,6 +10,7 @@ import (
 	"github.com/kelp-ceph/kelp/mon/paxos"
 	"github.com/kelp-ceph/kelp/mon/quorum"
 	"github.com/kelp-ceph/kelp/msgr2"
+	"github.com/kelp-ceph/kelp/msgr2/msg"
 )
 
 // startMonmap is the monmap the quorum layer runs on, before the first
@@ -20,12 +22,33 @@ func (m *Monitor) startMonmap() *monmap.MonMap {
 	return m.q.mm
 }
 
+// setElectionRules gives the elector the monmap's election strategy and
+// the ranks of its disallowed leaders.
+func setElectionRules(cfg *elector.Config, mm *monmap.MonMap) {
+	cfg.Strategy = msg.ElectionStrategy(mm.Strategy)
+	if cfg.Strategy == 0 {
+		cfg.Strategy = msg.StrategyClassic
+	}
+	cfg.Disallowed = nil
+	for _, name := range mm.DisallowedLeaders {
+		if r := mm.Rank(name); r >= 0 {
+			cfg.Disallowed = append(cfg.Disallowed, r)
+		}
+	}
+}
+
+// electionRulesChanged reports whether a monmap with the same monitors
+// changes how they elect.
+func electionRulesChanged(a, b *monmap.MonMap) bool {
+	return a.Strategy != b.Strategy || !slices.Equal(a.DisallowedLeaders, b.DisallowedLeaders)
+}
+
 // ErrRemovedFromMonmap stops a monitor that a committed monmap no longer
 // lists (`ceph mon rm`): as ceph-mon, it exits.
 var ErrRemovedFromMonmap = errors.New("mon: removed from the monmap")
 
 // adopt switches the quorum layer to a monmap with other monitors (one
-// added or removed): the ranks, the peers dialed, and the cores sized by
+// added or removed) or other election rules: the ranks, the peers dialed, and the cores sized by
 // them start over from the store, and the monitor probes again
 // (Monitor::bootstrap after a monmap change). It reports false when the
 // map no longer has this monitor, which then stops.
@@ -38,7 +61,8 @@ func (q *quorumState) adopt(nm *monmap.MonMap) bool {
 		m.fatal(ErrRemovedFromMonmap)
 		return false
 	}
-	m.log.Info("adopting a monmap with other monitors", "epoch", nm.Epoch, "mons", nm.Ranks, "rank", rank)
+	m.log.Info("adopting a new monmap", "epoch", nm.Epoch, "mons", nm.Ranks, "rank", rank,
+		"strategy", nm.Strategy, "disallowed_leaders", nm.DisallowedLeaders)
 	q.leaveQuorum()
 	px, err := paxos.New(q.pxCfg, m.store, rank)
 	if err != nil {
@@ -49,6 +73,7 @@ func (q *quorumState) adopt(nm *monmap.MonMap) bool {
 	q.conns = make([]*msgr2.Conn, len(nm.Ranks))
 	q.drv = q.newDriver(px)
 	q.elCfg.Rank, q.elCfg.Size = rank, len(nm.Ranks)
+	setElectionRules(&q.elCfg, nm)
 	q.elCfg.HasEverJoined = q.elCfg.HasEverJoined || q.el.HasEverJoined()
 	q.el = elector.New(q.elCfg, m.electionEpoch)
 	q.handleElector(q.el.Init())

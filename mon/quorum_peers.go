@@ -187,6 +187,10 @@ func (q *quorumState) handlePeer(c *msgr2.Conn, mg msgr2.Message) bool {
 		}
 	case *msg.Route:
 		q.handleRoute(mg)
+	case *msg.MonPing:
+		if rank >= 0 {
+			q.handleElector(q.el.StepPing(now, rank, mg))
+		}
 	case *msg.TimeCheck2:
 		if rank >= 0 && (q.state == stateLeader || q.state == statePeon) {
 			q.sendTimeChecks(q.tc.Handle(now, rank, mg))

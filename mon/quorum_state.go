@@ -3,6 +3,7 @@ package mon
 import (
 	"bytes"
 	"context"
+	"errors"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -47,7 +48,10 @@ func (s monState) String() string {
 
 // keyElectionEpoch is where ceph-mon keeps the election epoch (prefix
 // "monitor").
-const keyElectionEpoch = "election_epoch"
+const (
+	keyElectionEpoch      = "election_epoch"
+	keyConnectivityScores = "connectivity_scores" // the elector's ConnectionTracker
+)
 
 // quorumState drives the I/O-free cores of mon/quorum and mon/elector
 // from the monitor's goroutine when the monmap has more than one
@@ -134,9 +138,20 @@ func newQuorumState(m *Monitor, mm *monmap.MonMap, rank int) (*quorumState, erro
 	if err != nil {
 		return nil, err
 	}
+	scores, err := m.store.Get(monitorPrefix, keyConnectivityScores)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
 	q.elCfg = elector.Config{Rank: rank, Size: len(mm.Ranks), Timeout: timeout,
 		Features: encoding.FeaturesPacific, MonFeatures: uint64(monmap.MonFeaturesPacific),
-		HasEverJoined: px.LastCommitted() > 0}
+		HasEverJoined: px.LastCommitted() > 0, Pinging: true, Scores: scores}
+	if c := m.opts.Conf; c != nil {
+		q.elCfg.HalfLife = float64(c.Uint("mon_con_tracker_score_halflife"))
+		q.elCfg.IgnoreProposeMargin = c.Float("mon_elector_ignore_propose_margin")
+		q.elCfg.PingTimeout = time.Duration(c.Float("mon_elector_ping_timeout") * float64(time.Second))
+		q.elCfg.PingDivisor = int(c.Uint("mon_elector_ping_divisor"))
+	}
+	setElectionRules(&q.elCfg, mm)
 	q.el = elector.New(q.elCfg, uint32(epoch))
 	q.handleElector(q.el.Init())
 	q.prober = quorum.NewProber(q.probeCfg)
@@ -307,9 +322,21 @@ func (q *quorumState) handleElector(rd elector.Ready) {
 		q.m.quorum, q.m.leader = nil, -1
 		q.leaveQuorum()
 	}
+	if rd.Scores != nil {
+		// The connection scores outlive a restart, as Ceph persists them.
+		tx := store.NewTransaction()
+		tx.Put(monitorPrefix, keyConnectivityScores, rd.Scores)
+		if err := q.m.store.Apply(tx); err != nil {
+			q.m.fatal(err)
+			return
+		}
+	}
+	for _, env := range rd.Pings {
+		q.sendTo(env.To, env.Msg)
+	}
 	for _, env := range rd.Messages {
 		em := env.Msg.ToMessage()
-		em.FSID, em.MonMap, em.MonRelease, em.Strategy = q.mm.FSID, q.mmBytes, 16, msg.StrategyClassic
+		em.FSID, em.MonMap, em.MonRelease, em.Strategy = q.mm.FSID, q.mmBytes, 16, q.elCfg.Strategy
 		if em.Op == msg.ElectionOpAck {
 			// The leader keeps its peons' metadata (`mon metadata`).
 			em.Metadata = q.m.metadata()
@@ -386,7 +413,7 @@ func (q *quorumState) refresh() {
 	// map with other monitors makes every monitor bootstrap with it
 	// (MonmapMonitor::update_from_paxos), outside this Paxos callback.
 	if cur := q.m.monmap.current; cur != nil && cur.Epoch >= q.mm.Epoch {
-		if !slices.Equal(cur.Ranks, q.mm.Ranks) {
+		if !slices.Equal(cur.Ranks, q.mm.Ranks) || electionRulesChanged(cur, q.mm) {
 			if cur.Epoch > q.mm.Epoch {
 				q.nextMonmap, q.needBootstrap = cur, true
 			}
