@@ -506,10 +506,8 @@ func (s *configMon) get(req *request) {
 		} else {
 			val = opt.DefaultFor(name.Type != encoding.EntityClient)
 		}
-		if isJSON(f) {
-			req.replyJSON(0, "", val, f)
-			return
-		}
+		// One value is its text and a newline in every format
+		// (ConfigMonitor::preprocess_command appends it unformatted).
 		req.respond(0, "", []byte(val+"\n"))
 		return
 	}

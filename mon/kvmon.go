@@ -125,7 +125,7 @@ func (s *kvMon) command(req *request) bool {
 			req.respond(errno(syscall.EIO), err.Error(), nil)
 			return true
 		}
-		req.replyJSON(0, "", keys, req.formatOf(fmtJSONPretty))
+		req.replyJSONVia(streamed, 0, "", keys, req.formatOf(fmtJSONPretty))
 	case "config-key dump":
 		key, _ := req.str("key")
 		out := newOrderedObject()
@@ -144,7 +144,7 @@ func (s *kvMon) command(req *request) bool {
 			req.respond(errno(syscall.EIO), err.Error(), nil)
 			return true
 		}
-		req.replyJSON(0, "", out, req.formatOf(fmtJSONPretty))
+		req.replyJSONVia(streamed, 0, "", out, req.formatOf(fmtJSONPretty))
 	case "config-key set", "config-key put", "config-key del", "config-key rm":
 		s.prepare(req)
 	default:

@@ -35,7 +35,7 @@ func (s *mdsMon) command(req *request) bool {
 		case f == nil:
 			req.respond(errno(syscall.ENOENT), fmt.Sprintf("filesystem '%s' not found", name), nil)
 		case isJSON(format):
-			replyFSJSON(req, "", f.Dump(), format)
+			req.replyJSONVia(streamed, 0, "", f.Dump(), format)
 		default:
 			req.respond(0, "", []byte(f.Print()))
 		}
@@ -47,7 +47,7 @@ func (s *mdsMon) command(req *request) bool {
 			o.set("fsmap", s.current.Dump())
 			o.set("mdsmap_first_committed", first)
 			o.set("mdsmap_last_committed", last)
-			replyFSJSON(req, "", o, f)
+			req.replyJSONVia(streamed, 0, "", o, f)
 		} else {
 			if sum := s.current.SummaryText(); sum != "" {
 				req.respond(0, "", []byte(sum+"\n"))
@@ -79,21 +79,6 @@ func (s *mdsMon) command(req *request) bool {
 	return true
 }
 
-// replyFSJSON answers a successful read in a JSON format. MDSMonitor
-// flushes its Formatter into a stream, which ends compact JSON with a
-// newline as the pretty form already is.
-func replyFSJSON(req *request, rs string, v any, format string) {
-	out, err := renderJSON(v, format)
-	if err != nil {
-		req.respond(errno(syscall.EIO), "failed to render output: "+err.Error(), nil)
-		return
-	}
-	if format == fmtJSON {
-		out = append(out, '\n')
-	}
-	req.respond(0, rs, out)
-}
-
 // fsLsJSON is one file system in `fs ls --format json`.
 type fsLsJSON struct {
 	Name           string   `json:"name"`
@@ -119,7 +104,7 @@ func (s *mdsMon) fsLs(req *request) {
 		if list == nil {
 			list = []fsLsJSON{}
 		}
-		replyFSJSON(req, "", list, f)
+		req.replyJSONVia(streamed, 0, "", list, f)
 		return
 	}
 	if len(list) == 0 {
@@ -156,7 +141,7 @@ func (s *mdsMon) fsDump(req *request) {
 	}
 	rs := fmt.Sprintf("dumped fsmap epoch %d", fm.Epoch)
 	if f := req.formatOf(fmtPlain); isJSON(f) {
-		replyFSJSON(req, rs, fm.Dump(), f)
+		req.replyJSONVia(streamed, 0, rs, fm.Dump(), f)
 	} else {
 		req.respond(0, rs, []byte(fm.Print()))
 	}

@@ -109,7 +109,7 @@ func (s *monmapMon) command(req *request) bool {
 		}
 		rs := fmt.Sprintf("dumped monmap epoch %d", mm.Epoch)
 		if f := req.formatOf(fmtPlain); isJSON(f) {
-			req.replyJSON(0, rs, monDumpJSON{mm.Dump(), s.m.quorumRanks()}, f)
+			req.replyJSONVia(streamed, 0, rs, monDumpJSON{mm.Dump(), s.m.quorumRanks()}, f)
 		} else {
 			req.respond(0, rs, []byte(mm.Print()))
 		}
@@ -150,7 +150,7 @@ func (s *monmapMon) stat(req *request) {
 		for _, r := range q {
 			out.Quorum = append(out.Quorum, rankName{r, mm.Ranks[r]})
 		}
-		req.replyJSON(0, "", out, f)
+		req.replyJSONVia(streamed, 0, "", out, f)
 		return
 	}
 	var b strings.Builder

@@ -52,7 +52,7 @@ func (s *osdMon) readCommand(req *request) bool {
 			return true
 		}
 		if isJSON(f) {
-			req.replyJSON(0, "", dumpOSDMap(m), f)
+			req.replyJSONVia(streamed, 0, "", dumpOSDMap(m), f)
 		} else {
 			req.respond(0, "", []byte(m.Print()))
 		}
@@ -62,7 +62,7 @@ func (s *osdMon) readCommand(req *request) bool {
 			return true
 		}
 		if isJSON(f) {
-			req.respond(0, "", []byte(m.OSDLsJSON()))
+			req.replyJSONVia(streamed, 0, "", nonNil(m.OSDs()), f)
 		} else {
 			req.respond(0, "", []byte(m.OSDLs()))
 		}
@@ -111,7 +111,7 @@ func (s *osdMon) readCommand(req *request) bool {
 	case "osd erasure-code-profile ls":
 		names := slices.Sorted(maps.Keys(s.osdmap.ErasureCodeProfiles))
 		if isJSON(f) {
-			req.replyJSON(0, "", names, f)
+			req.replyJSONVia(newlined, 0, "", names, f)
 		} else {
 			var b strings.Builder
 			for _, n := range names {
@@ -131,7 +131,7 @@ func (s *osdMon) readCommand(req *request) bool {
 			for _, k := range slices.Sorted(maps.Keys(p)) {
 				o.set(k, p[k])
 			}
-			req.replyJSON(0, "", o, f)
+			req.replyJSONVia(newlined, 0, "", o, f)
 		} else {
 			var b strings.Builder
 			for _, k := range slices.Sorted(maps.Keys(p)) {

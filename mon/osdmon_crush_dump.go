@@ -31,12 +31,12 @@ func (s *osdMon) crushRead(req *request, f string) {
 	switch req.prefix {
 	case "osd tree":
 		out := crushTree(cm, m, true, isJSON(f), false)
-		s.replyTree(req, out, f)
+		s.replyTree(req, streamed, out, f)
 	case "osd crush tree":
 		out := crushTree(cm, nil, false, isJSON(f), req.strOr("shadow", "") != "")
-		s.replyTree(req, out, f)
+		s.replyTree(req, flushed, out, f)
 	case "osd crush dump":
-		req.replyJSON(0, "", dumpCrush(cm), req.formatOf(fmtJSONPretty))
+		req.replyJSONVia(newlined, 0, "", dumpCrush(cm), req.formatOf(fmtJSONPretty))
 	case "osd crush rule ls":
 		var names []string
 		for i, r := range cm.Rules {
@@ -60,7 +60,7 @@ func (s *osdMon) crushRead(req *request, f string) {
 				req.respond(errno(2), fmt.Sprintf("unknown crush rule '%s'", name), nil)
 				return
 			}
-			req.replyJSON(0, "", dumpRule(cm, id), req.formatOf(fmtJSONPretty))
+			req.replyJSONVia(newlined, 0, "", dumpRule(cm, id), req.formatOf(fmtJSONPretty))
 			return
 		}
 		rules := []ruleJSON{}
@@ -69,16 +69,18 @@ func (s *osdMon) crushRead(req *request, f string) {
 				rules = append(rules, dumpRule(cm, i))
 			}
 		}
-		req.replyJSON(0, "", rules, req.formatOf(fmtJSONPretty))
+		req.replyJSONVia(newlined, 0, "", rules, req.formatOf(fmtJSONPretty))
 	}
 }
 
-func (s *osdMon) replyTree(req *request, out any, f string) {
+// replyTree answers `osd tree` (written into a stream in Ceph) and `osd
+// crush tree` (flushed into the reply) with the text or JSON tree in out.
+func (s *osdMon) replyTree(req *request, via sink, out any, f string) {
 	if str, ok := out.(string); ok {
 		req.respond(0, "", []byte(str))
 		return
 	}
-	req.replyJSON(0, "", out, f)
+	req.replyJSONVia(via, 0, "", out, f)
 }
 
 func nonNilStrs(v []string) []string {

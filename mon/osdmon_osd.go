@@ -58,7 +58,8 @@ func (s *osdMon) osdNew(req *request) {
 			if isJSON(f) {
 				req.replyJSON(0, rs, map[string]int32{"osdid": id}, f)
 			} else {
-				req.respond(0, rs, []byte(strconv.Itoa(int(id))))
+				// rdata.append(ss): the id and a newline.
+				req.respond(0, rs, streamed.apply([]byte(strconv.Itoa(int(id)))))
 			}
 		}
 	}

@@ -189,14 +189,14 @@ func (s *monCmds) statusCommand(req *request) bool {
 	switch req.prefix {
 	case "status":
 		if f := req.formatOf(fmtPlain); isJSON(f) {
-			req.replyJSON(0, "", m.status(now), f)
+			req.replyJSONVia(streamed, 0, "", m.status(now), f)
 		} else {
 			req.respond(0, "", []byte(m.statusText(now)))
 		}
 	case "df":
 		if f := req.formatOf(fmtPlain); isJSON(f) {
 			out := dfJSON{StatsByClass: map[string]any{}, Pools: []any{}}
-			req.replyJSON(0, "", out, f)
+			req.replyJSONVia(streamed, 0, "", out, f)
 		} else {
 			req.respond(0, "", []byte(dfText(req.strOr("detail", "") == "detail")))
 		}

@@ -370,14 +370,17 @@ func (m *OSDMap) OSDLs() string {
 }
 
 // OSDLsJSON is `ceph osd ls -f json`.
-func (m *OSDMap) OSDLsJSON() string {
+func (m *OSDMap) OSDLsJSON() string { return fmtInts(m.OSDs()) }
+
+// OSDs returns the ids of the OSDs that exist, in order.
+func (m *OSDMap) OSDs() []int32 {
 	var ids []int32
 	for o := int32(0); o < m.MaxOSD; o++ {
 		if m.Exists(o) {
 			ids = append(ids, o)
 		}
 	}
-	return fmtInts(ids)
+	return ids
 }
 
 // timespan prints a duration as utimespan_str does ("18m", "2h", "3d").
