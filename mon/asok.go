@@ -2,14 +2,17 @@ package mon
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -279,24 +282,38 @@ func (m *Monitor) monStatus() monStatusJSON {
 		Name: m.name, Rank: m.rank(), State: state, ElectionEpoch: m.electionEpoch,
 		Quorum: m.quorumRanks(), QuorumAge: int64(time.Since(m.quorumSince).Seconds()),
 		Features: m.features(), OutsideQuorum: []string{}, ExtraProbePeers: []string{},
-		SyncProvider: []string{}, Monmap: m.monmap.current.Dump(), FeatureMap: m.featureMap(),
+		SyncProvider: []string{}, Monmap: m.monmap.current.Dump(), FeatureMap: m.featureMap(false),
 	}
 }
 
-// featureMap counts connected peers by type and features (FeatureMap).
-func (m *Monitor) featureMap() map[string][]map[string]any {
+// featureMap counts connected peers by type and features as
+// FeatureMap::dump prints them (src/mon/Session.h): entity types in their
+// numeric order, feature sets ascending, each with its release and count.
+// quorum counts the monitors in quorum too, as the "features" command
+// does (Monitor::get_combined_feature_map).
+func (m *Monitor) featureMap(quorum bool) *orderedObject {
 	type key struct {
-		typ      string
+		typ      encoding.EntityType
 		features uint64
 	}
 	counts := map[key]int{}
 	for _, s := range m.sessions {
-		counts[key{s.Entity.Type.String(), s.Features}]++
+		counts[key{s.Entity.Type, s.Features}]++
 	}
-	out := map[string][]map[string]any{}
-	for k, n := range counts {
-		out[k.typ] = append(out[k.typ], map[string]any{
-			"features": fmt.Sprintf("%#x", k.features), "release": "luminous", "num": n})
+	if quorum {
+		counts[key{encoding.EntityMon, encoding.FeaturesPacific}] += len(m.quorum)
+	}
+	keys := slices.SortedFunc(maps.Keys(counts), func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.typ, b.typ), cmp.Compare(a.features, b.features))
+	})
+	out := newOrderedObject()
+	var list []*orderedObject
+	for i, k := range keys {
+		list = append(list, newOrderedObjectFrom("features", fmt.Sprintf("%#x", k.features), "release", "luminous", "num", counts[k]))
+		if i == len(keys)-1 || keys[i+1].typ != k.typ {
+			out.set(k.typ.String(), list)
+			list = nil
+		}
 	}
 	return out
 }

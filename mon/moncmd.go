@@ -9,7 +9,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/maps/monmap"
 	"github.com/kelp-ceph/kelp/mon/store"
 )
@@ -138,19 +137,15 @@ func (s *monCmds) command(req *request) bool {
 				QuorumMon []string `json:"quorum_mon"`
 			}{m.features().QuorumCon, m.features().QuorumMon},
 			m.monmap.current.Dump()}
-		req.replyJSON(0, "", out, f)
+		req.replyJSONVia(streamed, 0, "", out, f)
 	case "features":
-		fm := m.featureMap()
-		// The monitors in quorum count themselves.
-		fm["mon"] = append(fm["mon"], map[string]any{"features": fmt.Sprintf("%#x", encoding.FeaturesPacific),
-			"release": "luminous", "num": len(m.quorum)})
-		req.replyJSON(0, "", fm, f)
+		req.replyJSON(0, "", m.featureMap(true), f)
 	case "time-sync-status":
 		req.replyJSON(0, "", m.timeSyncStatus(), f)
 	case "mon metadata":
 		s.metadataCommand(req, f)
 	case "mon versions":
-		req.replyJSON(0, "", map[string]int{versionString(): len(m.quorum)}, f)
+		req.replyJSONVia(streamed, 0, "", map[string]int{versionString(): len(m.quorum)}, f)
 	case "versions":
 		counts := map[string]int{versionString(): len(m.quorum)}
 		req.replyJSON(0, "", newOrderedObjectFrom(
@@ -160,9 +155,11 @@ func (s *monCmds) command(req *request) bool {
 		mm := m.monmap.current
 		names := "[" + strings.Join(mm.PersistentFeatures.Names(), ",") + "]"
 		if isJSON(req.formatOf(fmtPlain)) {
-			all := map[string][]string{"supported": monmap.MonFeaturesPacific.Names(), "persistent": monmap.MonFeaturesPacific.Names()}
-			cur := map[string][]string{"persistent": mm.PersistentFeatures.Names(), "optional": mm.OptionalFeatures.Names(), "required": mm.PersistentFeatures.Names()}
-			req.replyJSON(0, "", map[string]any{"all": all, "monmap": cur}, req.formatOf(fmtPlain))
+			// In MonmapMonitor's order, not sorted.
+			all := newOrderedObjectFrom("supported", monmap.MonFeaturesPacific.Names(), "persistent", monmap.MonFeaturesPacific.Names())
+			cur := newOrderedObjectFrom("persistent", mm.PersistentFeatures.Names(), "optional", mm.OptionalFeatures.Names(),
+				"required", mm.PersistentFeatures.Names())
+			req.replyJSONVia(streamed, 0, "", newOrderedObjectFrom("all", all, "monmap", cur), req.formatOf(fmtPlain))
 			return true
 		}
 		all := "[" + strings.Join(monmap.MonFeaturesPacific.Names(), ",") + "]"

@@ -105,18 +105,21 @@ func (s *monCmds) metadataCommand(req *request, f string) {
 			req.respond(errno(syscall.ENOENT), fmt.Sprintf("mon.%s has no metadata", id), nil)
 			return
 		}
-		req.replyJSON(0, "", md, f)
+		req.replyJSONVia(streamed, 0, "", md, f)
 		return
 	}
-	all := []map[string]string{}
+	all := []*orderedObject{}
 	for _, name := range mm.Ranks {
 		md, ok := s.metadataOf(name)
 		if !ok {
 			continue
 		}
-		md = maps.Clone(md)
-		md["name"] = name
-		all = append(all, md)
+		// Each monitor's entry leads with its name.
+		o := newOrderedObjectFrom("name", name)
+		for _, k := range slices.Sorted(maps.Keys(md)) {
+			o.set(k, md[k])
+		}
+		all = append(all, o)
 	}
-	req.replyJSON(0, "", all, f)
+	req.replyJSONVia(streamed, 0, "", all, f)
 }

@@ -547,7 +547,8 @@ func (s *osdMon) poolGet(req *request, f string) {
 			if p.FastRead {
 				v = 1
 			}
-			return kv{k, p.FastRead, fmt.Sprint(v)}, true
+			// OSDMonitor dumps fast_read as an int, the flags as bools.
+			return kv{k, v, fmt.Sprint(v)}, true
 		case "pg_autoscale_mode":
 			return kv{k, autoscaleModeName(p.PGAutoscaleMode), autoscaleModeName(p.PGAutoscaleMode)}, true
 		case "target_max_objects":
@@ -561,8 +562,7 @@ func (s *osdMon) poolGet(req *request, f string) {
 			return kv{k, p.ErasureCodeProfile, p.ErasureCodeProfile}, true
 		}
 		if flag, ok := poolBoolFlags[k]; ok {
-			v := strconv.FormatBool(p.HasFlag(flag))
-			return kv{k, v, v}, true
+			return kv{k, p.HasFlag(flag), strconv.FormatBool(p.HasFlag(flag))}, true
 		}
 		return kv{}, false
 	}
