@@ -2,6 +2,7 @@ package encoding
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -53,4 +54,35 @@ func (d *Decoder) UTime() UTime {
 func (u UTime) GMTime() string {
 	t := time.Unix(int64(u.Sec), int64(u.Nsec)).UTC()
 	return fmt.Sprintf("%s.%06dZ", t.Format("2006-01-02T15:04:05"), u.Nsec/1000)
+}
+
+// TimespanStr prints a duration as timespan_str (src/common/ceph_time.cc)
+// does, e.g. the age of a quorum in `ceph -s`: float seconds under 2s,
+// then whole seconds under 120s, minutes under 120m, hours under 48h,
+// days under 14d, weeks under 12w, 30-day months under 24M, then years.
+func TimespanStr(d time.Duration) string {
+	if d < 0 {
+		d = 0 // to_timespan clamps a negative span
+	}
+	if d < 2*time.Second {
+		// (float)nsec / 1000000000, printed with the stream's six digits
+		return strconv.FormatFloat(float64(float32(d.Nanoseconds())/1e9), 'g', 6, 32) + "s"
+	}
+	sec := int64(d / time.Second)
+	min, hr, day := sec/60, sec/3600, sec/86400
+	switch {
+	case sec < 120:
+		return fmt.Sprintf("%ds", sec)
+	case min < 120:
+		return fmt.Sprintf("%dm", min)
+	case hr < 48:
+		return fmt.Sprintf("%dh", hr)
+	case day < 14:
+		return fmt.Sprintf("%dd", day)
+	case day/7 < 12:
+		return fmt.Sprintf("%dw", day/7)
+	case day/30 < 24:
+		return fmt.Sprintf("%dM", day/30)
+	}
+	return fmt.Sprintf("%dy", day/365)
 }

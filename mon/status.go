@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kelp-ceph/kelp/encoding"
 )
 
 // The `status` (`ceph -s`) command assembles what every service knows
@@ -98,27 +100,6 @@ func (m *Monitor) status(now time.Time) statusJSON {
 	return st
 }
 
-// timespanStr prints a duration as Ceph's timespan_str does: seconds with
-// six significant digits under a minute, then whole minutes, hours, days,
-// weeks or years once there are two of the next unit down.
-func timespanStr(d time.Duration) string {
-	if d < time.Minute {
-		return strconv.FormatFloat(d.Seconds(), 'g', 6, 32) + "s"
-	}
-	sec := int64(d.Seconds())
-	switch {
-	case sec < 2*3600:
-		return fmt.Sprintf("%dm", sec/60)
-	case sec < 2*86400:
-		return fmt.Sprintf("%dh", sec/3600)
-	case sec < 2*7*86400:
-		return fmt.Sprintf("%dd", sec/86400)
-	case sec < 2*365*86400:
-		return fmt.Sprintf("%dw", sec/(7*86400))
-	}
-	return fmt.Sprintf("%dy", sec/(365*86400))
-}
-
 // bytesStr prints a byte count as Ceph's byte_u_t does ("0 B", "1.5 KiB").
 func bytesStr(n uint64) string {
 	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
@@ -148,7 +129,7 @@ func (m *Monitor) statusText(now time.Time) string {
 	}
 	b.WriteString(" \n  services:\n")
 	fmt.Fprintf(&b, "    mon: %d daemons, quorum %s (age %s)\n", st.Monmap.NumMons,
-		strings.Join(st.QuorumNames, ","), timespanStr(now.Sub(m.quorumSince)))
+		strings.Join(st.QuorumNames, ","), encoding.TimespanStr(now.Sub(m.quorumSince)))
 	if avail, active, standbys := m.mgr.mgrSummary(); avail || active != "" {
 		line := "    mgr: " + active
 		if !avail {

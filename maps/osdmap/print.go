@@ -383,37 +383,17 @@ func (m *OSDMap) OSDs() []int32 {
 	return ids
 }
 
-// timespan prints a duration as utimespan_str does ("18m", "2h", "3d").
-func timespan(d time.Duration) string {
-	s := int64(d / time.Second)
-	switch {
-	case s < 0:
-		return "0s"
-	case s < 60*2:
-		return fmt.Sprintf("%ds", s)
-	case s < 3600*2:
-		return fmt.Sprintf("%dm", s/60)
-	case s < 86400*2:
-		return fmt.Sprintf("%dh", s/3600)
-	case s < 86400*7*2:
-		return fmt.Sprintf("%dd", s/86400)
-	case s < 86400*365*2:
-		return fmt.Sprintf("%dw", s/(86400*7))
-	}
-	return fmt.Sprintf("%dy", s/(86400*365))
-}
-
 // Stat is the body of `ceph osd stat` (OSDMap::print_summary) at time now.
 func (m *OSDMap) Stat(now time.Time) string {
 	num, up, in := m.Counts()
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d osds: %d up", num, up)
 	if !m.LastUpChange.IsZero() {
-		fmt.Fprintf(&b, " (since %s)", timespan(now.Sub(m.LastUpChange.Time())))
+		fmt.Fprintf(&b, " (since %s)", encoding.TimespanStr(now.Sub(m.LastUpChange.Time())))
 	}
 	fmt.Fprintf(&b, ", %d in", in)
 	if !m.LastInChange.IsZero() {
-		fmt.Fprintf(&b, " (since %s)", timespan(now.Sub(m.LastInChange.Time())))
+		fmt.Fprintf(&b, " (since %s)", encoding.TimespanStr(now.Sub(m.LastInChange.Time())))
 	}
 	fmt.Fprintf(&b, "; epoch: e%d", m.Epoch)
 	if len(m.PGTemp) > 0 {
