@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 )
 
 // SameShape reports where two JSON documents differ in shape: the keys of
@@ -66,6 +67,18 @@ func sameShape(path, name string, a, b any, ignore []string) error {
 		if len(a) > 0 && len(b) > 0 {
 			return sameShape(path+"[0]", name, a[0], b[0], ignore)
 		}
+	}
+	return nil
+}
+
+// SameEnding reports whether two command outputs end alike: the same run
+// of trailing newlines (none, one, or the two of a pretty document
+// followed by an explicit newline). How a Ceph monitor hands a command's
+// output over decides it, so it holds even where the values differ.
+func SameEnding(a, b string) error {
+	ea, eb := a[len(strings.TrimRight(a, "\n")):], b[len(strings.TrimRight(b, "\n")):]
+	if ea != eb {
+		return fmt.Errorf("ends with %q vs %q (...%q vs ...%q)", ea, eb, a[max(0, len(a)-30):], b[max(0, len(b)-30):])
 	}
 	return nil
 }
