@@ -21,10 +21,11 @@ func (q *quorumState) allocGlobalID() (uint64, error) {
 		return 0, errNoGlobalID
 	}
 	a := q.m.auth
-	n := uint64(len(q.mm.Ranks))
-	r := uint64(q.rank)
 	a.gidMu.Lock()
 	defer a.gidMu.Unlock()
+	// The monmap and rank change under gidMu (quorumState.adopt).
+	n := uint64(len(q.mm.Ranks))
+	r := uint64(q.rank)
 	if q.gidReset {
 		return 0, errNoGlobalID
 	}

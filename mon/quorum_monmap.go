@@ -22,6 +22,15 @@ func (m *Monitor) startMonmap() *monmap.MonMap {
 	return m.q.mm
 }
 
+// setMonmap switches the monmap the quorum layer runs on, and this
+// monitor's rank in it. Connection goroutines read both to hand out
+// global ids (allocGlobalID), under gidMu.
+func (q *quorumState) setMonmap(mm *monmap.MonMap, b []byte, rank int) {
+	q.m.auth.gidMu.Lock()
+	q.mm, q.mmBytes, q.rank = mm, b, rank
+	q.m.auth.gidMu.Unlock()
+}
+
 // setElectionRules gives the elector the monmap's election strategy and
 // the ranks of its disallowed leaders.
 func setElectionRules(cfg *elector.Config, mm *monmap.MonMap) {
@@ -69,7 +78,7 @@ func (q *quorumState) adopt(nm *monmap.MonMap) bool {
 		m.fatal(err)
 		return false
 	}
-	q.mm, q.mmBytes, q.rank = nm, nm.Encode(encoding.FeaturesPacific), rank
+	q.setMonmap(nm, nm.Encode(encoding.FeaturesPacific), rank)
 	q.conns = make([]*msgr2.Conn, len(nm.Ranks))
 	q.drv = q.newDriver(px)
 	q.elCfg.Rank, q.elCfg.Size = rank, len(nm.Ranks)

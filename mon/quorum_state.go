@@ -294,7 +294,7 @@ func (q *quorumState) handleProbe(out quorum.ProbeOutcome) {
 		if err != nil {
 			q.m.log.Warn("a peer's monmap does not decode", "err", err)
 		} else if slices.Equal(nm.Ranks, q.mm.Ranks) {
-			q.mm, q.mmBytes = nm, out.NewMonMap
+			q.setMonmap(nm, out.NewMonMap, q.rank)
 		} else {
 			q.nextMonmap = nm
 		}
@@ -418,7 +418,7 @@ func (q *quorumState) refresh() {
 				q.nextMonmap, q.needBootstrap = cur, true
 			}
 		} else if b := cur.Encode(encoding.FeaturesPacific); !bytes.Equal(b, q.mmBytes) {
-			q.mm, q.mmBytes = cur, b
+			q.setMonmap(cur, b, q.rank)
 		}
 	}
 	q.afterGIDRefresh(before)

@@ -21,7 +21,7 @@ var (
 )
 
 // KelpMonBinary builds ./cmd/kelp-mon once per test process and returns
-// the binary's path.
+// the binary's path; KELP_MON_RACE=1 builds it with the race detector.
 func KelpMonBinary(t testing.TB) string {
 	t.Helper()
 	kelpMonOnce.Do(func() {
@@ -38,8 +38,14 @@ func KelpMonBinary(t testing.TB) string {
 		}
 		kelpMonPath = filepath.Join(dir, "kelp-mon")
 		cmd := exec.Command("go", "build", "-o", kelpMonPath, "./cmd/kelp-mon")
-		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if os.Getenv("KELP_MON_RACE") != "" {
+			// kelp-mon under the race detector (with GORACE=halt_on_error=1
+			// in the environment a race stops the monitor, failing the test).
+			cmd = exec.Command("go", "build", "-race", "-o", kelpMonPath, "./cmd/kelp-mon")
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+		}
+		cmd.Dir = root
 		if b, err := cmd.CombinedOutput(); err != nil {
 			kelpMonErr = fmt.Errorf("building kelp-mon: %v\n%s", err, b)
 		}
