@@ -166,10 +166,7 @@ func (q *quorumState) handleRoute(rt *msg.Route) {
 	if rt.Msg == nil {
 		return
 	}
-	inner, err := rt.Msg.Decode(q.m.msgr.Config().Registry, r.s.featuresOr(encoding.FeaturesPacific))
-	if err != nil {
-		q.m.log.Warn("undecodable routed reply", "err", err)
-		return
-	}
-	r.s.send(inner)
+	// The leader encoded the reply for the client's features: pass it
+	// on undecoded (many reply types are never decoded by a monitor).
+	r.s.send(rt.Msg.Raw())
 }

@@ -143,6 +143,17 @@ func (m *EncodedMessage) decode(d *encoding.Decoder) {
 
 // Decode decodes the carried message with r's constructor for its type,
 // as it would have arrived from a peer with features.
+// Raw returns the message undecoded, to be sent on as it is: a routed
+// reply of a type this side never decodes (maps, acks) reaches the
+// client byte for byte as the leader encoded it for that client.
+func (m *EncodedMessage) Raw() *msgr2.RawMessage {
+	r := &msgr2.RawMessage{Front: m.Front, Middle: m.Middle, Data: m.Data}
+	h := r.Header()
+	h.Tid, h.Type, h.Priority = m.Tid, m.Type, m.Priority
+	h.Version, h.CompatVersion, h.DataOff, h.Src = m.Version, m.CompatVersion, m.DataOff, m.Src
+	return r
+}
+
 func (m *EncodedMessage) Decode(r *msgr2.Registry, features uint64) (msgr2.Message, error) {
 	t, ok := r.Lookup(m.Type)
 	if !ok {
