@@ -35,6 +35,6 @@ func (m *Monitor) newAuthServer(cfg cephx.ServerConfig) msgr2.AuthServer {
 		Keys:          m.auth.ks,
 		Config:        cfg,
 		Self:          encoding.EntityName{Type: encoding.EntityMon},
-		AllocGlobalID: m.auth.allocGlobalID,
+		AllocGlobalID: m.allocGlobalID,
 	}}
 }

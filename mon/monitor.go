@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/kelp-ceph/kelp/encoding"
@@ -44,15 +45,19 @@ type Monitor struct {
 	services []service
 	byName   map[string]service
 	kv       *kvMon
-	cmds     *monCmds
-	monmap   *monmapMon
-	auth     *authMon
-	osd      *osdMon
-	mgr      *mgrMon
-	mds      *mdsMon
-	health   *healthMon
-	config   *configMon
-	logm     *logMon
+	// qShared is q for connection goroutines (global ids); wantQuorum:
+	// a monitor alone committed a monmap with other monitors.
+	qShared    atomic.Pointer[quorumState]
+	wantQuorum bool
+	cmds       *monCmds
+	monmap     *monmapMon
+	auth       *authMon
+	osd        *osdMon
+	mgr        *mgrMon
+	mds        *mdsMon
+	health     *healthMon
+	config     *configMon
+	logm       *logMon
 
 	// Election outcome: the epoch, the leader's rank and the ranks in
 	// quorum (sorted). A single monitor leads a quorum of itself.
@@ -121,6 +126,18 @@ func (m *Monitor) maybePropose() {
 		if !m.q.writeable() {
 			return
 		}
+		if m.q.needInitial {
+			m.q.needInitial = false
+			if m.monmap.current == nil && m.q.drv.Paxos().LastCommitted() == 0 {
+				for _, s := range m.services {
+					if err := s.createInitial(nil); err != nil {
+						m.fatal(err)
+						return
+					}
+				}
+				m.proposeAndThen(nil)
+			}
+		}
 		if m.q.needReserve {
 			m.q.needReserve = false
 			m.q.reserveGlobalIDs()
@@ -130,8 +147,9 @@ func (m *Monitor) maybePropose() {
 		return
 	}
 	tx := store.NewTransaction()
+	var changed []string
 	for _, s := range m.services {
-		if _, err := s.encodePending(tx); err != nil {
+		if ok, err := s.encodePending(tx); err != nil {
 			// The services before this one have handed over their
 			// pending changes: there is no consistent proposal to make,
 			// and retrying would wedge every later write. Stop, as
@@ -140,8 +158,11 @@ func (m *Monitor) maybePropose() {
 			m.log.Error("encoding pending state failed; stopping", "service", s.name(), "err", err)
 			m.fatal(fmt.Errorf("mon: encoding %s: %w", s.name(), err))
 			return
+		} else if ok {
+			changed = append(changed, s.name())
 		}
 	}
+	m.log.Debug("proposing", "services", changed, "waiting", len(m.next))
 	m.wantPropose = false
 	m.proposedAt = time.Now()
 	m.inflight, m.next = m.next, nil
@@ -168,6 +189,7 @@ func (m *Monitor) committed() {
 // finishCommit runs the callbacks waiting for the proposal in flight,
 // which has committed and been applied.
 func (m *Monitor) finishCommit() {
+	m.log.Debug("committed", "waiting", len(m.inflight))
 	m.perf.commits++
 	m.perf.commitSum += time.Since(m.proposedAt)
 	waiters := m.inflight

@@ -1,6 +1,7 @@
 package mon
 
 import (
+	"context"
 	"errors"
 	"slices"
 
@@ -12,6 +13,47 @@ import (
 	"github.com/kelp-ceph/kelp/msgr2"
 	"github.com/kelp-ceph/kelp/msgr2/msg"
 )
+
+// setQuorum makes the monitor one of several: the quorum layer takes
+// over consensus and global ids.
+func (m *Monitor) setQuorum(q *quorumState) {
+	m.q, m.cons = q, q
+	m.qShared.Store(q)
+}
+
+// allocGlobalID is the cephx server's: a monitor alone hands out ids from
+// its reservation, one of several its share of the quorum's. It runs on
+// connection goroutines.
+func (m *Monitor) allocGlobalID() (uint64, error) {
+	if q := m.qShared.Load(); q != nil {
+		return q.allocGlobalID()
+	}
+	return m.auth.allocGlobalID()
+}
+
+// enterQuorum turns a monitor alone into one of several, once a committed
+// monmap (`mon add`) lists other monitors: it starts dialing them and
+// probes, as ceph-mon bootstraps on a new monmap. The quorum needs a
+// majority of the new map from now on.
+func (m *Monitor) enterQuorum(ctx context.Context) {
+	m.wantQuorum = false
+	mm := m.monmap.current
+	rank := mm.Rank(m.name)
+	if rank < 0 {
+		m.log.Warn("this monitor was removed from the monmap; stopping", "epoch", mm.Epoch)
+		m.fatal(ErrRemovedFromMonmap)
+		return
+	}
+	q, err := newQuorumState(m, mm, rank)
+	if err != nil {
+		m.fatal(err)
+		return
+	}
+	m.log.Info("the monmap lists other monitors now; joining them", "epoch", mm.Epoch, "mons", mm.Ranks, "rank", rank)
+	m.setQuorum(q)
+	q.dialPeers(ctx)
+	q.bootstrap()
+}
 
 // startMonmap is the monmap the quorum layer runs on, before the first
 // commit gives the services one (nil for a monitor alone).
@@ -60,10 +102,17 @@ var ErrRemovedFromMonmap = errors.New("mon: removed from the monmap")
 // added or removed) or other election rules: the ranks, the peers dialed, and the cores sized by
 // them start over from the store, and the monitor probes again
 // (Monitor::bootstrap after a monmap change). It reports false when the
-// map no longer has this monitor, which then stops.
+// map no longer has this monitor, which then stops; a monitor that never
+// joined a quorum keeps its own map instead.
 func (q *quorumState) adopt(nm *monmap.MonMap) bool {
 	m := q.m
 	rank := nm.Rank(m.name)
+	if rank < 0 && !q.el.HasEverJoined() {
+		// A new monitor probing a quorum that has not committed (or not
+		// yet spread) the map that adds it: keep ours and probe again.
+		m.log.Info("a peer's monmap does not list this monitor yet; keeping ours", "epoch", nm.Epoch)
+		return true
+	}
 	if rank < 0 {
 		m.log.Warn("this monitor was removed from the monmap; stopping", "epoch", nm.Epoch)
 		q.leaveQuorum()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kelp-ceph/kelp/encoding"
+	"github.com/kelp-ceph/kelp/maps/monmap"
 	"github.com/kelp-ceph/kelp/mon/elector"
 	"github.com/kelp-ceph/kelp/mon/quorum"
 	"github.com/kelp-ceph/kelp/msgr2"
@@ -147,6 +148,14 @@ func (q *quorumState) handlePeer(c *msgr2.Conn, mg msgr2.Message) bool {
 			// probing found it close enough to the others to join; a
 			// monitor that restarted also gets here the election
 			// messages its peers queued for its previous life.
+			return true
+		}
+		if peer, err := monmap.Decode(mg.MonMap); err == nil && peer.FSID == q.mm.FSID && peer.Epoch > q.mm.Epoch {
+			// A peer elects by a newer monmap (one that moved ranks or
+			// changed the election rules while we were out): take it and
+			// start over, as Elector::dispatch does.
+			q.m.log.Info("a peer elects with a newer monmap; taking it", "rank", rank, "epoch", peer.Epoch)
+			q.nextMonmap, q.needBootstrap = peer, true
 			return true
 		}
 		q.handleElector(q.el.Step(now, rank, elector.FromMessage(mg, c.Features())))

@@ -101,6 +101,9 @@ type quorumState struct {
 	needBootstrap bool
 	// needReserve: the new leader reserves global ids once writeable.
 	needReserve bool
+	// needInitial: the new leader writes a brand-new cluster's initial
+	// state once writeable, if Paxos recovery found nothing committed.
+	needInitial bool
 	// gidReset: an election happened; global ids resume above the bound
 	// in force before the next reservation commits.
 	gidReset bool
@@ -369,16 +372,11 @@ func (q *quorumState) won(epoch uint32, members []int, peers map[int]map[string]
 	m.log.Info("won election", "epoch", epoch, "quorum", members)
 	q.resetGlobalIDs()
 	q.drv.LeaderInit(epoch, members)
-	if m.monmap.current == nil && q.drv.Paxos().LastCommitted() == 0 {
-		tx := store.NewTransaction()
-		for _, s := range m.services {
-			if err := s.createInitial(tx); err != nil {
-				m.fatal(err)
-				return
-			}
-		}
-		m.proposeAndThen(nil)
-	}
+	// Whether the cluster is brand new is known only once Paxos has
+	// recovered what the quorum committed (a new monitor may lead with an
+	// empty store): maybePropose decides when this leader is writeable,
+	// as PaxosService::_active creates the initial state once active.
+	q.needInitial = true
 	q.needReserve = true
 	q.resend()
 	q.sendTimeChecks(q.tc.Lead(time.Now(), uint64(epoch), members))

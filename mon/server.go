@@ -108,10 +108,11 @@ func (m *Monitor) Run(ctx context.Context) error {
 		if mm.Rank(m.name) < 0 {
 			return fmt.Errorf("mon: mon.%s is not in the monmap", m.name)
 		}
-		if m.q, err = newQuorumState(m, mm, mm.Rank(m.name)); err != nil {
+		q, err := newQuorumState(m, mm, mm.Rank(m.name))
+		if err != nil {
 			return err
 		}
-		m.cons = m.q
+		m.setQuorum(q)
 	} else if err := m.winElection(); err != nil {
 		return err
 	}
@@ -137,13 +138,10 @@ func (m *Monitor) Run(ctx context.Context) error {
 		msg.RegisterOSD(cfg.Registry)
 	}
 	m.auth.ks.Extra = m.opts.Keyring
+	// A monitor alone speaks to peers too once `mon add` gives it some.
+	quorum.RegisterMessages(cfg.Registry)
 	cfg.AuthServer = m.newAuthServer(m.opts.Auth)
-	if m.q != nil {
-		quorum.RegisterMessages(cfg.Registry)
-		cfg.AuthServer = authServer{&cephx.Server{Keys: m.auth.ks, Config: m.opts.Auth,
-			Self: encoding.EntityName{Type: encoding.EntityMon}, AllocGlobalID: m.q.allocGlobalID}}
-		cfg.NewAuthClient = m.peerAuthClient
-	}
+	cfg.NewAuthClient = m.peerAuthClient
 	m.msgr = msgr2.NewMessenger(cfg)
 	bound, err := m.msgr.Listen(bind)
 	if err != nil {
@@ -156,14 +154,16 @@ func (m *Monitor) Run(ctx context.Context) error {
 	m.log.Info("monitor serving", "name", m.name, "addrs", m.msgr.Addrs().String(), "bound", bound.String(), "fsid", mm.FSID.String())
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
-	var timer <-chan time.Time // the quorum cores' next deadline
 	if m.q != nil {
-		timer = m.q.timer.C
 		m.q.dialPeers(ctx)
 		m.q.bootstrap()
 		m.q.afterEvent()
 	}
 	for m.fatalErr == nil {
+		var timer <-chan time.Time // the quorum cores' next deadline
+		if m.q != nil {
+			timer = m.q.timer.C
+		}
 		select {
 		case <-ctx.Done():
 			return m.shutdown()
@@ -175,6 +175,9 @@ func (m *Monitor) Run(ctx context.Context) error {
 			}
 		case <-timer:
 			m.q.tick()
+		}
+		if m.q == nil && m.wantQuorum && m.inflight == nil {
+			m.enterQuorum(ctx)
 		}
 		if m.q != nil {
 			m.q.afterEvent()
