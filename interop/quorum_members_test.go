@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -48,7 +49,11 @@ var (
 )
 
 func addRemoveMon(t *testing.T, kind harness.MonKind) []string {
-	q := harness.StartQuorum(t, kind, harness.QuorumOptions{Conf: harness.FastFailover})
+	conf := maps.Clone(harness.FastFailover)
+	if kind == harness.KelpMon {
+		conf["debug mon"] = "10"
+	}
+	q := harness.StartQuorum(t, kind, harness.QuorumOptions{Conf: conf})
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
 	defer func() {
@@ -70,6 +75,7 @@ func addRemoveMon(t *testing.T, kind harness.MonKind) []string {
 			line = strings.ReplaceAll(line, " "+name+":", " "+as+":")
 		}
 		said = append(said, addrRE.ReplaceAllString(line, "ADDR"))
+		t.Logf("%v: %s", kind, said[len(said)-1])
 	}
 	first := q.Names[0]
 
@@ -154,4 +160,44 @@ func addRemoveMon(t *testing.T, kind harness.MonKind) []string {
 	run("mon", "set", "election_strategy", "classic")
 	q.WaitQuorum(ctx, q.Names...)
 	return said
+}
+
+// TestQuorumGrowsFromOne starts one monitor, as `kelp-mon dev` or a
+// first ceph-mon does, and grows it to three with `ceph mon add` and
+// the manual procedure, ceph-mon's and kelp-mon's alike: what was
+// written to the lone monitor is read through the last one added, and
+// writes go through every monitor.
+func TestQuorumGrowsFromOne(t *testing.T) {
+	for _, kind := range []harness.MonKind{harness.CephMon, harness.KelpMon} {
+		t.Run(kind.String(), func(t *testing.T) {
+			q := harness.StartQuorum(t, kind, harness.QuorumOptions{Names: []string{"a"}, Conf: harness.FastFailover})
+			ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+			defer cancel()
+			defer func() {
+				if t.Failed() {
+					t.Logf("monitor logs:\n%s", q.Logs())
+				}
+			}()
+			if _, err := q.Ceph(ctx, "", "config-key", "set", "alone", "yes"); err != nil {
+				t.Fatalf("%v: write to the lone monitor: %v", kind, err)
+			}
+			for _, name := range []string{"b", "c"} {
+				start := time.Now()
+				q.AddMon(ctx, name)
+				q.WaitQuorum(ctx, q.Names...)
+				t.Logf("%v: mon.%s added, quorum %v after %v", kind, name, q.Names, time.Since(start).Round(time.Millisecond))
+			}
+			waitValue(t, ctx, q, "c", "alone", "yes")
+			for _, via := range q.Names {
+				if _, err := q.Ceph(ctx, via, "config-key", "set", "via-"+via, via); err != nil {
+					t.Fatalf("%v: write through mon.%s: %v", kind, via, err)
+				}
+			}
+			for _, from := range q.Names {
+				for _, via := range q.Names {
+					waitValue(t, ctx, q, from, "via-"+via, via)
+				}
+			}
+		})
+	}
 }

@@ -71,7 +71,12 @@ func runOSDFailover(t *testing.T, kind harness.MonKind, bin, data string) failov
 	conf := scenarioConf()
 	maps.Copy(conf, harness.FastFailover)
 	q := harness.StartQuorum(t, kind, harness.QuorumOptions{Conf: conf})
-	s := &scenario{t: t, c: q.OSDs(), bin: bin, data: data}
+	// After a leader change the survivors' failure reports may reach the
+	// new leader through a peon; on this two-core machine under the
+	// suite's load ceph-mon took up to 9.5 s to mark the killed OSD down
+	// (kelp-mon 0.1-0.4 s). Both are held to the same bound, and the
+	// times are logged.
+	s := &scenario{t: t, c: q.OSDs(), bin: bin, data: data, downBound: 20 * time.Second}
 	var run failoverRun
 	defer func() {
 		if t.Failed() {

@@ -8,24 +8,29 @@ import (
 	"time"
 )
 
-// AddMon adds a monitor to a running quorum the way the manual
-// procedure does: `ceph mon add NAME ADDR` on a free loopback port,
-// `ceph mon getmap`, `--mkfs` with that map and the cluster's keyring,
-// then Start. It returns the CLI's message (stderr) for `mon add`.
+// AddMon adds a monitor to a running cluster the way the manual
+// procedure does: `ceph mon getmap`, `monmaptool --addv` of the new
+// monitor on a free loopback port into that map, `--mkfs` with it and the
+// cluster's keyring, `ceph mon add NAME ADDR`, then Start. The map is
+// fetched first because adding a second monitor to a lone one leaves no
+// quorum until the new one runs. It returns the CLI's message (stderr)
+// for `mon add`.
 func (q *Quorum) AddMon(ctx context.Context, name string) string {
 	q.t.Helper()
 	port := FreePort(q.t)
-	out, stderr, err := RunCeph(ctx, q.ConfPath, "mon", "add", name, fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		q.t.Fatalf("harness: mon add %s: %v: %s%s", name, err, out, stderr)
-	}
+	addr := fmt.Sprintf("[v2:127.0.0.1:%d]", port)
 	monmap := filepath.Join(q.Dir, "monmap."+name)
 	if _, stderr, err := RunCeph(ctx, q.ConfPath, "mon", "getmap", "-o", monmap); err != nil {
 		q.t.Fatalf("harness: mon getmap: %v: %s", err, stderr)
 	}
+	q.run("monmaptool", "--addv", name, addr, monmap)
 	q.run(q.bin, "--mkfs", "-i", name, "-c", q.ConfPath, "--monmap", monmap, "--keyring", q.KeyringPath)
+	out, stderr, err := RunCeph(ctx, q.ConfPath, "mon", "add", name, fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		q.t.Fatalf("harness: mon add %s: %v: %s%s", name, err, out, stderr)
+	}
 	q.Names = append(q.Names, name)
-	q.Addrs[name] = fmt.Sprintf("[v2:127.0.0.1:%d]", port)
+	q.Addrs[name] = addr
 	q.Start(name)
 	return stderr
 }
