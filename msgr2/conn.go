@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/kelp-ceph/kelp/encoding"
@@ -44,6 +45,25 @@ type transport struct {
 	f    *Framer
 	done chan struct{}
 	once sync.Once
+	rc   syscall.RawConn // nil when the socket cannot be parked
+
+	// writing says a writer goroutine runs for this transport; guarded
+	// by the Conn's mu.
+	writing bool
+
+	pmu    sync.Mutex
+	closed bool
+	added  bool   // the socket is in the poller's epoll set
+	parked uint64 // the poller's token while the reader is parked
+}
+
+func newTransport(nc net.Conn, f *Framer) *transport {
+	tr := &transport{f: f, done: make(chan struct{})}
+	tr.nc = sockConn{nc, tr}
+	if sc, ok := nc.(syscall.Conn); ok {
+		tr.rc, _ = sc.SyscallConn()
+	}
+	return tr
 }
 
 func (t *transport) close() {
@@ -51,6 +71,29 @@ func (t *transport) close() {
 		close(t.done)
 		t.nc.Close()
 	})
+}
+
+// sockConn is a transport's socket. Closing it, for whatever reason,
+// wakes a parked reader, as closing a socket wakes a goroutine blocked
+// reading it; the reader then finds the transport gone.
+type sockConn struct {
+	net.Conn
+	tr *transport
+}
+
+func (s sockConn) Close() error {
+	err := s.Conn.Close()
+	s.tr.pmu.Lock()
+	s.tr.closed = true
+	tok := s.tr.parked
+	s.tr.parked = 0
+	s.tr.pmu.Unlock()
+	if tok != 0 {
+		if resume := getPoller().take(tok); resume != nil {
+			go resume()
+		}
+	}
+	return err
 }
 
 // Conn is a session with one peer (AsyncConnection + ProtocolV2's session
@@ -64,7 +107,6 @@ type Conn struct {
 	peerType encoding.EntityType
 
 	mu       sync.Mutex
-	cond     sync.Cond // the writer waits on it for work
 	state    connState
 	outgoing bool                // we connect (and reconnect) this session
 	target   encoding.EntityAddr // address we dial
@@ -97,9 +139,10 @@ type Conn struct {
 
 	priv atomic.Value // the layer above's per-connection state
 
-	dmu    sync.Mutex
-	dcond  sync.Cond
-	dqueue []dispatchItem
+	// The dispatch queue; a goroutine drains it while it is not empty.
+	dmu         sync.Mutex
+	dqueue      []dispatchItem
+	dispatching bool
 }
 
 func newConn(m *Messenger, peerType encoding.EntityType, policy Policy, outgoing bool) *Conn {
@@ -107,10 +150,7 @@ func newConn(m *Messenger, peerType encoding.EntityType, policy Policy, outgoing
 		msgr: m, policy: policy, peerType: peerType, outgoing: outgoing,
 		closed: make(chan struct{}), ready: make(chan struct{}),
 	}
-	c.cond.L = &c.mu
-	c.dcond.L = &c.dmu
 	c.log = m.log
-	go c.dispatchLoop()
 	return c
 }
 
@@ -213,7 +253,7 @@ func (c *Conn) Send(m Message) error {
 	c.outSeq++
 	h.Seq = c.outSeq
 	c.queue = append(c.queue, &outMsg{m: m, hdr: *h})
-	c.cond.Broadcast()
+	c.kickWriterLocked()
 	c.wakeStandbyLocked()
 	return nil
 }
@@ -235,7 +275,7 @@ func (c *Conn) wakeStandbyLocked() {
 func (c *Conn) SendKeepalive() {
 	c.mu.Lock()
 	c.kaDue = true
-	c.cond.Broadcast()
+	c.kickWriterLocked()
 	c.mu.Unlock()
 }
 
@@ -260,15 +300,11 @@ func (c *Conn) closeWith(err error, reset bool) {
 	tr := c.tr
 	c.tr = nil
 	c.queue, c.sent = nil, nil
-	c.cond.Broadcast()
 	close(c.closed)
 	c.mu.Unlock()
 	if tr != nil {
 		tr.close()
 	}
-	c.dmu.Lock()
-	c.dcond.Broadcast()
-	c.dmu.Unlock()
 	c.msgr.forget(c)
 }
 
@@ -284,10 +320,11 @@ func (c *Conn) attachLocked(tr *transport) {
 	}
 	c.tr = tr
 	c.state = stateOpen
-	c.cond.Broadcast()
 	c.readyOnce.Do(func() { close(c.ready) })
-	go c.writeLoop(tr)
-	go c.readLoop(tr)
+	c.kickWriterLocked()
+	if !c.park(tr) {
+		go c.readLoop(tr)
+	}
 	if iv := c.msgr.cfg.KeepaliveInterval; iv > 0 {
 		go c.keepaliveLoop(tr, iv)
 	}
@@ -364,15 +401,33 @@ func (c *Conn) fault(tr *transport, err error) {
 	}
 }
 
-// writeLoop sends queued messages, acks and keepalives on tr.
+// writerWorkLocked says whether there is something to write: messages,
+// a keepalive, keepalive acks, or an ack of messages received.
+func (c *Conn) writerWorkLocked() bool {
+	return len(c.queue) > 0 || c.kaDue || len(c.kaAcks) > 0 || (!c.policy.Lossy && c.inSeq != c.ackedIn)
+}
+
+// kickWriterLocked starts a writer for the open transport when there is
+// work and none runs: an idle session holds no writer goroutine.
+func (c *Conn) kickWriterLocked() {
+	tr := c.tr
+	if tr == nil || c.state != stateOpen || tr.writing || !c.writerWorkLocked() {
+		return
+	}
+	tr.writing = true
+	go c.writeLoop(tr)
+}
+
+// writeLoop sends queued messages, acks and keepalives on tr until there
+// is nothing left to send, then gives its buffers back and exits.
 func (c *Conn) writeLoop(tr *transport) {
 	for {
 		c.mu.Lock()
-		for c.tr == tr && c.state == stateOpen && len(c.queue) == 0 && !c.kaDue && len(c.kaAcks) == 0 &&
-			(c.policy.Lossy || c.inSeq == c.ackedIn) {
-			c.cond.Wait()
-		}
-		if c.tr != tr || c.state != stateOpen {
+		if c.tr != tr || c.state != stateOpen || !c.writerWorkLocked() {
+			tr.writing = false
+			// The framer's write side is ours until writing is false,
+			// and the next writer starts only after it is.
+			tr.f.releaseWriteBufs()
 			c.mu.Unlock()
 			return
 		}
@@ -455,19 +510,52 @@ func (c *Conn) handleAckLocked(seq uint64) {
 	c.sent = c.sent[i:]
 }
 
-// readLoop reads frames off tr until it fails.
+// readLoop reads frames off tr until it fails, or until it has read all
+// the peer sent and parks the socket with the poller, which runs readLoop
+// again when more comes.
 func (c *Conn) readLoop(tr *transport) {
 	for {
 		fr, err := tr.f.ReadFrame()
+		if err == nil {
+			err = c.handleFrame(tr, fr)
+		}
 		if err != nil {
+			tr.f.releaseReader()
 			c.fault(tr, err)
 			return
 		}
-		if err := c.handleFrame(tr, fr); err != nil {
-			c.fault(tr, err)
+		if c.park(tr) {
 			return
 		}
 	}
+}
+
+var errNoPoller = errors.New("msgr2: no poller")
+
+// park hands tr's socket to the poller when nothing read is left
+// unhandled, so that a session waiting for its peer holds neither a
+// goroutine nor a read buffer. It returns false when the caller must go on
+// reading itself.
+func (c *Conn) park(tr *transport) bool {
+	p := getPoller()
+	if p == nil || tr.rc == nil || !tr.f.releaseReader() {
+		return false
+	}
+	tr.pmu.Lock()
+	defer tr.pmu.Unlock()
+	if tr.closed {
+		return false // the reader finds out
+	}
+	var tok uint64
+	var err error
+	if cerr := tr.rc.Control(func(fd uintptr) {
+		tok, err = p.park(int(fd), tr.added, func() { c.readLoop(tr) })
+	}); cerr != nil || err != nil {
+		return false
+	}
+	tr.added = true
+	tr.parked = tok
+	return true
 }
 
 func (c *Conn) handleFrame(tr *transport, fr *Frame) error {
@@ -495,7 +583,7 @@ func (c *Conn) handleFrame(tr *transport, fr *Frame) error {
 		}
 		c.mu.Lock()
 		c.kaAcks = append(c.kaAcks, ka.Stamp)
-		c.cond.Broadcast()
+		c.kickWriterLocked()
 		c.mu.Unlock()
 	case TagKeepalive2Ack:
 		ka := &KeepaliveFrame{t: TagKeepalive2Ack}
@@ -570,34 +658,41 @@ func (c *Conn) handleMessage(tr *transport, fr *Frame) error {
 		c.log.Warn("msgr2: missed messages", "peer", c.String(), "seq", hdr.Seq, "expected", c.inSeq+1)
 	}
 	c.inSeq = hdr.Seq
-	if !c.policy.Lossy {
-		c.cond.Broadcast() // the writer owes an ack
-	}
+	c.kickWriterLocked() // on a lossless session, we owe an ack
 	if m == nil {
 		return nil
 	}
 	m.Header().Src = c.peerName
 	// Queue for dispatch before releasing c.mu, so messages leave in seq
 	// order even if two readers overlap during a reconnect.
-	c.dmu.Lock()
-	c.dqueue = append(c.dqueue, dispatchItem{m: m, size: size})
-	c.dcond.Signal()
-	c.dmu.Unlock()
+	c.enqueue(dispatchItem{m: m, size: size})
 	return nil
 }
 
-// dispatchLoop hands received messages to the Dispatcher in order.
+// enqueue queues an item for the Dispatcher, starting the goroutine that
+// drains the queue unless it runs: the reader never waits for the
+// Dispatcher, and an idle session holds no dispatch goroutine.
+func (c *Conn) enqueue(it dispatchItem) {
+	c.dmu.Lock()
+	c.dqueue = append(c.dqueue, it)
+	start := !c.dispatching
+	c.dispatching = true
+	c.dmu.Unlock()
+	if start {
+		go c.dispatchLoop()
+	}
+}
+
+// dispatchLoop hands queued messages to the Dispatcher in order, one at a
+// time, until the queue is empty.
 func (c *Conn) dispatchLoop() {
 	for {
 		c.dmu.Lock()
-		for len(c.dqueue) == 0 {
-			select {
-			case <-c.closed:
-				c.dmu.Unlock()
-				return
-			default:
-			}
-			c.dcond.Wait()
+		if len(c.dqueue) == 0 {
+			c.dqueue = nil
+			c.dispatching = false
+			c.dmu.Unlock()
+			return
 		}
 		it := c.dqueue[0]
 		c.dqueue[0] = dispatchItem{}
@@ -638,10 +733,7 @@ const (
 
 // notify queues an observer event behind the messages already received.
 func (c *Conn) notify(ev connEvent) {
-	c.dmu.Lock()
-	c.dqueue = append(c.dqueue, dispatchItem{event: ev})
-	c.dcond.Signal()
-	c.dmu.Unlock()
+	c.enqueue(dispatchItem{event: ev})
 }
 
 var errWait = errors.New("msgr2: peer asked us to wait for its connection")

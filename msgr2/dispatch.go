@@ -2,8 +2,9 @@ package msgr2
 
 // Dispatcher receives the messages of every connection of a Messenger.
 // Messages of one connection are dispatched in order, one at a time, on
-// that connection's own goroutine (AsyncConnection's in-order delivery);
-// different connections dispatch concurrently.
+// a goroutine the connection runs while it has messages queued
+// (AsyncConnection's in-order delivery); different connections dispatch
+// concurrently.
 type Dispatcher interface {
 	Dispatch(c *Conn, m Message)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"net"
+	"sync"
 
 	"github.com/kelp-ceph/kelp/encoding"
 )
@@ -24,7 +25,7 @@ type Frame struct {
 // locking: one goroutine reads and one writes.
 type Framer struct {
 	conn io.ReadWriter
-	r    *bufio.Reader
+	r    *bufio.Reader // nil while idle: see releaseReader
 
 	rev1   bool
 	rx, tx *gcmHalf // nil in crc mode
@@ -61,7 +62,40 @@ var preAuthLimits = [maxSegments]uint32{64 << 10, 0, 0, 0}
 
 // NewFramer returns a crc-mode Framer on rw with pre-authentication limits.
 func NewFramer(rw io.ReadWriter) *Framer {
-	return &Framer{conn: rw, r: bufio.NewReaderSize(rw, 32<<10), limits: preAuthLimits}
+	return &Framer{conn: rw, limits: preAuthLimits}
+}
+
+// readBufSize is the read buffer of a Framer that is reading; an idle one
+// holds none (see releaseReader).
+const readBufSize = 32 << 10
+
+// readers holds the read buffers of idle Framers: an established session
+// waiting for its peer costs no buffer.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufSize) }}
+
+// reader returns the Framer's buffered reader, taking one from the pool
+// when it holds none.
+func (f *Framer) reader() *bufio.Reader {
+	if f.r == nil {
+		f.r = readers.Get().(*bufio.Reader)
+		f.r.Reset(f.conn)
+	}
+	return f.r
+}
+
+// releaseReader gives the read buffer back to the pool when it holds no
+// unread bytes, and reports whether it did (or held none).
+func (f *Framer) releaseReader() bool {
+	if f.r == nil {
+		return true
+	}
+	if f.r.Buffered() > 0 {
+		return false
+	}
+	f.r.Reset(nil)
+	readers.Put(f.r)
+	f.r = nil
+	return true
 }
 
 // SetRev1 switches between msgr2.0 and msgr2.1 layouts.
@@ -87,7 +121,7 @@ func (f *Framer) stopRecording()  { f.recording = false }
 
 // readFull reads exactly len(b) bytes.
 func (f *Framer) readFull(b []byte) error {
-	if _, err := io.ReadFull(f.r, b); err != nil {
+	if _, err := io.ReadFull(f.reader(), b); err != nil {
 		if err == io.ErrUnexpectedEOF {
 			return protoErr("truncated frame: %v", err)
 		}
@@ -115,6 +149,9 @@ func (f *Framer) write(bufs net.Buffers) error {
 			n += len(b)
 		}
 		if len(f.out)+n <= corkLimit {
+			if f.out == nil {
+				f.out = writeBuf()
+			}
 			for _, b := range bufs {
 				f.out = append(f.out, b...)
 			}
@@ -138,6 +175,25 @@ func (f *Framer) cork() { f.corked = true }
 func (f *Framer) uncork() error {
 	f.corked = false
 	return f.flushOut()
+}
+
+// writeBufs holds the write buffers of idle Framers.
+var writeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// writeBuf returns an empty buffer from the pool for wbuf or out.
+func writeBuf() []byte { return (*writeBufs.Get().(*[]byte))[:0] }
+
+// releaseWriteBufs gives the frame and cork buffers back to the pool; the
+// writer calls it when it has nothing left to send.
+func (f *Framer) releaseWriteBufs() {
+	for _, b := range []*[]byte{&f.wbuf, &f.out} {
+		if c := cap(*b); c > 0 && c <= corkLimit {
+			buf := (*b)[:0]
+			writeBufs.Put(&buf)
+		}
+		*b = nil
+	}
+	f.iov = nil
 }
 
 func (f *Framer) flushOut() error {
@@ -217,7 +273,7 @@ func (f *Framer) writeCRC(p *preamble, segs [][]byte) error {
 			small += len(s)
 		}
 	}
-	f.wbuf = grow(f.wbuf[:0], small)
+	f.wbuf = f.frameBuf(small)
 	buf := f.wbuf[:0]
 	iov := f.iov[:0]
 	buf = buf[:preambleLen]
@@ -261,6 +317,14 @@ func (f *Framer) writeCRC(p *preamble, segs [][]byte) error {
 	return f.write(iov)
 }
 
+// frameBuf returns the frame buffer, emptied, with room for n bytes.
+func (f *Framer) frameBuf(n int) []byte {
+	if f.wbuf == nil {
+		f.wbuf = writeBuf()
+	}
+	return grow(f.wbuf[:0], n)
+}
+
 // grow returns b with room for n more bytes.
 func grow(b []byte, n int) []byte {
 	if cap(b)-len(b) >= n {
@@ -300,7 +364,7 @@ func tailPlainLen(segs [][]byte) int {
 
 func (f *Framer) writeSecureRev1(p *preamble, segs [][]byte) error {
 	size := frameOnwireLen(lensOf(segs), true, true)
-	buf := grow(f.wbuf[:0], size+gcmTagLen)
+	buf := f.frameBuf(size + gcmTagLen)
 	buf = buf[:preambleLen+inlineLen]
 	p.encode(buf)
 	s0 := segs[0]
@@ -334,7 +398,7 @@ func (f *Framer) writeSecureRev1(p *preamble, segs [][]byte) error {
 
 func (f *Framer) writeSecureRev0(p *preamble, segs [][]byte) error {
 	size := frameOnwireLen(lensOf(segs), true, false)
-	buf := grow(f.wbuf[:0], size)
+	buf := f.frameBuf(size)
 	buf = buf[:preambleLen]
 	p.encode(buf)
 	for _, s := range segs {

@@ -52,7 +52,7 @@ func (c *Conn) connect(ctx context.Context, attempt uint64) error {
 		nc.Close()
 		return err
 	}
-	tr := &transport{nc: nc, f: f, done: make(chan struct{})}
+	tr := newTransport(nc, f)
 	if err := c.openSession(tr, h, attempt); err != nil {
 		tr.close()
 		return err

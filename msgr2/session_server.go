@@ -37,7 +37,7 @@ func (m *Messenger) accept(nc net.Conn) {
 		drop(err)
 		return
 	}
-	tr := &transport{nc: nc, f: f, done: make(chan struct{})}
+	tr := newTransport(nc, f)
 	for round := 0; round < maxSessionRounds; round++ {
 		fr, err := f.ReadFrame()
 		if err != nil {
