@@ -42,8 +42,9 @@ type outMsg struct {
 // transport is one TCP connection carrying a session.
 type transport struct {
 	nc   net.Conn
+	sock sockConn // what nc points to
 	f    *Framer
-	done chan struct{}
+	done chan struct{} // closed with the transport; made for keepalives only
 	once sync.Once
 	rc   syscall.RawConn // nil when the socket cannot be parked
 
@@ -58,8 +59,9 @@ type transport struct {
 }
 
 func newTransport(nc net.Conn, f *Framer) *transport {
-	tr := &transport{f: f, done: make(chan struct{})}
-	tr.nc = sockConn{nc, tr}
+	tr := &transport{f: f}
+	tr.sock = sockConn{nc, tr}
+	tr.nc = &tr.sock
 	if sc, ok := nc.(syscall.Conn); ok {
 		tr.rc, _ = sc.SyscallConn()
 	}
@@ -68,7 +70,9 @@ func newTransport(nc net.Conn, f *Framer) *transport {
 
 func (t *transport) close() {
 	t.once.Do(func() {
-		close(t.done)
+		if t.done != nil {
+			close(t.done)
+		}
 		t.nc.Close()
 	})
 }
@@ -81,7 +85,7 @@ type sockConn struct {
 	tr *transport
 }
 
-func (s sockConn) Close() error {
+func (s *sockConn) Close() error {
 	err := s.Conn.Close()
 	s.tr.pmu.Lock()
 	s.tr.closed = true
@@ -133,9 +137,12 @@ type Conn struct {
 	kaAcks       []encoding.UTime
 	lastKaAck    time.Time
 	closeErr     error
-	closed       chan struct{}
-	ready        chan struct{} // closed the first time the session opens
-	readyOnce    sync.Once
+	// closed and ready are made when first asked for (most sessions
+	// never are): closed is closed when the Conn closes, ready the first
+	// time the session opens.
+	closed chan struct{}
+	ready  chan struct{}
+	opened bool
 
 	priv atomic.Value // the layer above's per-connection state
 
@@ -148,7 +155,6 @@ type Conn struct {
 func newConn(m *Messenger, peerType encoding.EntityType, policy Policy, outgoing bool) *Conn {
 	c := &Conn{
 		msgr: m, policy: policy, peerType: peerType, outgoing: outgoing,
-		closed: make(chan struct{}), ready: make(chan struct{}),
 	}
 	c.log = m.log
 	return c
@@ -222,7 +228,34 @@ func (c *Conn) Priv() any {
 }
 
 // Done is closed when the Conn is closed.
-func (c *Conn) Done() <-chan struct{} { return c.closed }
+func (c *Conn) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.doneLocked()
+}
+
+func (c *Conn) doneLocked() chan struct{} {
+	if c.closed == nil {
+		c.closed = make(chan struct{})
+		if c.state == stateClosed {
+			close(c.closed)
+		}
+	}
+	return c.closed
+}
+
+// readyChan returns a channel closed once the session has opened.
+func (c *Conn) readyChan() chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ready == nil {
+		c.ready = make(chan struct{})
+		if c.opened {
+			close(c.ready)
+		}
+	}
+	return c.ready
+}
 
 // Err says why a closed Conn closed.
 func (c *Conn) Err() error {
@@ -300,7 +333,9 @@ func (c *Conn) closeWith(err error, reset bool) {
 	tr := c.tr
 	c.tr = nil
 	c.queue, c.sent = nil, nil
-	close(c.closed)
+	if c.closed != nil {
+		close(c.closed)
+	}
 	c.mu.Unlock()
 	if tr != nil {
 		tr.close()
@@ -320,13 +355,22 @@ func (c *Conn) attachLocked(tr *transport) {
 	}
 	c.tr = tr
 	c.state = stateOpen
-	c.readyOnce.Do(func() { close(c.ready) })
-	c.kickWriterLocked()
-	if !c.park(tr) {
-		go c.readLoop(tr)
+	if !c.opened {
+		c.opened = true
+		if c.ready != nil {
+			close(c.ready)
+		}
 	}
 	if iv := c.msgr.cfg.KeepaliveInterval; iv > 0 {
+		tr.done = make(chan struct{})
 		go c.keepaliveLoop(tr, iv)
+	}
+	c.kickWriterLocked()
+	if !tr.writing {
+		tr.f.releaseWriteBufs() // the handshake's
+	}
+	if !c.park(tr) {
+		go c.readLoop(tr)
 	}
 }
 

@@ -33,7 +33,7 @@ var errNonceExhausted = errors.New("msgr2: AES-GCM nonces exhausted, connection 
 // refuses to use the initial nonce a second time, so it never wraps.
 type gcmHalf struct {
 	aead    cipher.AEAD
-	block   cipher.Block
+	block   cipher.Block // msgr2.0 only, for peekRev0
 	nonce   [gcmNonceLen]byte
 	initial [gcmNonceLen]byte
 	used    bool
@@ -41,18 +41,33 @@ type gcmHalf struct {
 }
 
 func newGCMHalf(key, nonce []byte, rev1 bool) (*gcmHalf, error) {
+	block, aead, err := newGCM(key)
+	if err != nil {
+		return nil, err
+	}
+	return newGCMHalfWith(block, aead, nonce, rev1), nil
+}
+
+func newGCM(key []byte) (cipher.Block, cipher.AEAD, error) {
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
+	return block, aead, err
+}
+
+// newGCMHalfWith makes a half on an AEAD that may serve the other half
+// too: Go's AES-GCM keeps no state between calls, so one instance seals
+// and opens concurrently, and a session holds one expanded key, not two.
+func newGCMHalfWith(block cipher.Block, aead cipher.AEAD, nonce []byte, rev1 bool) *gcmHalf {
+	h := &gcmHalf{aead: aead, rev1: rev1}
+	if !rev1 {
+		h.block = block
 	}
-	h := &gcmHalf{aead: aead, block: block, rev1: rev1}
 	copy(h.nonce[:], nonce)
 	h.initial = h.nonce
-	return h, nil
+	return h
 }
 
 // newSecurePair splits a connection secret into the rx and tx halves of the
@@ -67,11 +82,11 @@ func newSecurePair(secret []byte, client, rev1 bool) (rx, tx *gcmHalf, err error
 	if !client {
 		a, b = b, a
 	}
-	if rx, err = newGCMHalf(key, a, rev1); err != nil {
+	block, aead, err := newGCM(key)
+	if err != nil {
 		return nil, nil, err
 	}
-	tx, err = newGCMHalf(key, b, rev1)
-	return rx, tx, err
+	return newGCMHalfWith(block, aead, a, rev1), newGCMHalfWith(block, aead, b, rev1), nil
 }
 
 // take returns the nonce for the next operation and advances the counter.

@@ -284,9 +284,9 @@ func (m *Messenger) Dial(ctx context.Context, addrs encoding.EntityAddrVec, peer
 // waitReady waits until the session has opened once.
 func (c *Conn) waitReady(ctx context.Context) error {
 	select {
-	case <-c.ready:
+	case <-c.readyChan():
 		return nil
-	case <-c.closed:
+	case <-c.Done():
 		return c.Err()
 	case <-ctx.Done():
 		return ctx.Err()

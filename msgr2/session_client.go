@@ -259,7 +259,7 @@ func (c *Conn) reconnectLoop(attempt uint64, delay time.Duration) {
 	for {
 		if delay > 0 {
 			select {
-			case <-c.closed:
+			case <-c.Done():
 				return
 			case <-time.After(delay):
 			}
