@@ -132,6 +132,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 	cfg.Name = encoding.EntityName{Type: encoding.EntityMon, ID: m.name}
 	cfg.Num = int64(max(mm.Rank(m.name), 0))
 	cfg.Dispatcher = m
+	cfg.DispatchInline = true // Dispatch only queues for the loop
 	if cfg.Registry == nil {
 		cfg.Registry = msg.NewRegistry()
 		msg.RegisterStatfs(cfg.Registry)

@@ -563,6 +563,9 @@ func (c *Conn) readLoop(tr *transport) {
 		if err == nil {
 			err = c.handleFrame(tr, fr)
 		}
+		if c.msgr.cfg.DispatchInline {
+			c.dispatchQueued()
+		}
 		if err != nil {
 			tr.f.releaseReader()
 			c.fault(tr, err)
@@ -708,22 +711,39 @@ func (c *Conn) handleMessage(tr *transport, fr *Frame) error {
 	}
 	m.Header().Src = c.peerName
 	// Queue for dispatch before releasing c.mu, so messages leave in seq
-	// order even if two readers overlap during a reconnect.
-	c.enqueue(dispatchItem{m: m, size: size})
+	// order even if two readers overlap during a reconnect. Inline, the
+	// reader drains the queue once it holds no lock.
+	c.enqueue(dispatchItem{m: m, size: size}, !c.msgr.cfg.DispatchInline)
 	return nil
 }
 
-// enqueue queues an item for the Dispatcher, starting the goroutine that
-// drains the queue unless it runs: the reader never waits for the
-// Dispatcher, and an idle session holds no dispatch goroutine.
-func (c *Conn) enqueue(it dispatchItem) {
+// enqueue queues an item for the Dispatcher and, if spawn, starts the
+// goroutine that drains the queue unless one runs: the reader never waits
+// for the Dispatcher, and an idle session holds no dispatch goroutine.
+func (c *Conn) enqueue(it dispatchItem, spawn bool) {
 	c.dmu.Lock()
 	c.dqueue = append(c.dqueue, it)
-	start := !c.dispatching
-	c.dispatching = true
+	start := spawn && !c.dispatching
+	if start {
+		c.dispatching = true
+	}
 	c.dmu.Unlock()
 	if start {
 		go c.dispatchLoop()
+	}
+}
+
+// dispatchQueued drains the dispatch queue on the calling goroutine
+// unless another goroutine is draining it (Config.DispatchInline).
+func (c *Conn) dispatchQueued() {
+	c.dmu.Lock()
+	start := !c.dispatching && len(c.dqueue) > 0
+	if start {
+		c.dispatching = true
+	}
+	c.dmu.Unlock()
+	if start {
+		c.dispatchLoop()
 	}
 }
 
@@ -777,7 +797,7 @@ const (
 
 // notify queues an observer event behind the messages already received.
 func (c *Conn) notify(ev connEvent) {
-	c.enqueue(dispatchItem{event: ev})
+	c.enqueue(dispatchItem{event: ev}, true)
 }
 
 var errWait = errors.New("msgr2: peer asked us to wait for its connection")

@@ -168,6 +168,10 @@ func (h *serverHandshake) exchange(sess AuthServerSession, payload []byte, mode 
 			return code, nil
 		}
 		if done {
+			// AUTH_DONE leaves in one write with our AUTH_SIGNATURE,
+			// which needs nothing more from the peer
+			// (exchangeSignatures uncorks).
+			h.f.cork()
 			res := sess.Result()
 			if err := h.f.writeControl(&AuthDoneFrame{GlobalID: res.GlobalID, ConMode: mode, Payload: reply}); err != nil {
 				return 0, err
@@ -196,6 +200,9 @@ func (h *serverHandshake) exchangeSignatures() error {
 	}
 	key := h.authResult.SessionKey
 	if err := h.f.writeControl(&AuthSignatureFrame{Sig: authSignature(key, h.f.rxRec)}); err != nil {
+		return err
+	}
+	if err := h.f.uncork(); err != nil {
 		return err
 	}
 	if err := checkSignature(h.f, key, h.f.txRec); err != nil {
