@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -343,10 +344,12 @@ func (c *Conn) closeWith(err error, reset bool) {
 	c.msgr.forget(c)
 }
 
-// attach makes tr the session's transport and starts its reader and
-// writer. The caller holds c.mu and has already sent the frame that
-// opens the session (SERVER_IDENT or RECONNECT_OK) or received it.
-func (c *Conn) attachLocked(tr *transport) {
+// attach makes tr the session's transport and starts its writer and,
+// unless callerReads, its reader (or parks the socket). The caller holds
+// c.mu and has already sent the frame that opens the session (SERVER_IDENT
+// or RECONNECT_OK) or received it; with callerReads it runs readLoop(tr)
+// once it has released c.mu.
+func (c *Conn) attachLocked(tr *transport, callerReads bool) {
 	// Full segment limits only once the session is open: until then a
 	// peer's frames stay small.
 	tr.f.SetLimits(c.msgr.cfg.segmentLimits())
@@ -369,7 +372,7 @@ func (c *Conn) attachLocked(tr *transport) {
 	if !tr.writing {
 		tr.f.releaseWriteBufs() // the handshake's
 	}
-	if !c.park(tr) {
+	if !callerReads && !c.park(tr) {
 		go c.readLoop(tr)
 	}
 }
@@ -578,6 +581,24 @@ func (c *Conn) readLoop(tr *transport) {
 }
 
 var errNoPoller = errors.New("msgr2: no poller")
+
+// firstReadWait is how long the goroutine that accepted a session waits
+// for the peer's first message before parking the socket instead.
+const firstReadWait = 200 * time.Millisecond
+
+// readNew runs the reader of a session just accepted, on the goroutine
+// that ran its handshake: peers send their first messages at once, and
+// that goroutine has the stack for them. A peer that stays quiet gets its
+// socket parked.
+func (c *Conn) readNew(tr *transport) {
+	tr.nc.SetReadDeadline(time.Now().Add(firstReadWait))
+	_, err := tr.f.reader().Peek(1)
+	tr.nc.SetReadDeadline(time.Time{})
+	if errors.Is(err, os.ErrDeadlineExceeded) && c.park(tr) {
+		return
+	}
+	c.readLoop(tr)
+}
 
 // park hands tr's socket to the poller when nothing read is left
 // unhandled, so that a session waiting for its peer holds neither a

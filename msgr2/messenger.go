@@ -173,11 +173,14 @@ func (m *Messenger) acceptLoop(ln net.Listener) {
 		m.wg.Add(1)
 		m.mu.Unlock()
 		go func() {
-			defer m.wg.Done()
-			m.accept(nc)
+			c, tr := m.accept(nc)
 			m.mu.Lock()
 			delete(m.pending, nc)
 			m.mu.Unlock()
+			m.wg.Done()
+			if c != nil {
+				c.readNew(tr)
+			}
 		}()
 	}
 }

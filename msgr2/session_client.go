@@ -223,7 +223,7 @@ func (c *Conn) established(tr *transport, h *clientHandshake, attempt uint64, si
 	c.authClient = h.authResult
 	tr.nc.SetDeadline(time.Time{})
 	c.log.Debug("msgr2: session established", "peer", c.String(), "mode", ConModeName(c.conMode), "rev1", tr.f.rev1)
-	c.attachLocked(tr)
+	c.attachLocked(tr, false)
 	return nil
 }
 
@@ -241,7 +241,7 @@ func (c *Conn) reconnected(tr *transport, h *clientHandshake, attempt, msgSeq ui
 	c.ackedIn = 0 // resend our ack: the last one may have been lost
 	tr.nc.SetDeadline(time.Time{})
 	c.log.Debug("msgr2: session resumed", "peer", c.String(), "peer_has", msgSeq, "replaying", len(c.queue))
-	c.attachLocked(tr)
+	c.attachLocked(tr, false)
 	return nil
 }
 

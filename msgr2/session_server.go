@@ -14,8 +14,11 @@ const msgr2Required = uint64(encoding.FeatureMsgAddr2)
 
 // accept runs an accepted TCP connection through the handshake and the
 // session phase. Any failure closes this connection only, with the reason
-// logged; the listener keeps serving.
-func (m *Messenger) accept(nc net.Conn) {
+// logged; the listener keeps serving. On success it returns the session
+// and its transport, whose reader the caller runs: the goroutine that ran
+// the handshake goes on reading, with the stack it has grown, until the
+// session goes quiet.
+func (m *Messenger) accept(nc net.Conn) (*Conn, *transport) {
 	cfg := &m.cfg
 	nc.SetDeadline(time.Now().Add(cfg.HandshakeTimeout))
 	peer := encoding.EntityAddr{Type: encoding.AddrMsgr2}
@@ -35,39 +38,40 @@ func (m *Messenger) accept(nc net.Conn) {
 	h := &serverHandshake{f: f, cfg: cfg, log: m.log, peerAddr: peer, auth: auth}
 	if err := h.run(); err != nil {
 		drop(err)
-		return
+		return nil, nil
 	}
 	tr := newTransport(nc, f)
 	for round := 0; round < maxSessionRounds; round++ {
 		fr, err := f.ReadFrame()
 		if err != nil {
 			drop(err)
-			return
+			return nil, nil
 		}
-		var done bool
+		var c *Conn
 		switch fr.Tag {
 		case TagClientIdent:
 			var ci ClientIdentFrame
 			if err = decodeControl(fr, &ci); err == nil {
-				done, err = m.acceptIdent(tr, h, &ci)
+				c, err = m.acceptIdent(tr, h, &ci)
 			}
 		case TagSessionReconnect:
 			var rc ReconnectFrame
 			if err = decodeControl(fr, &rc); err == nil {
-				done, err = m.acceptReconnect(tr, h, &rc)
+				c, err = m.acceptReconnect(tr, h, &rc)
 			}
 		default:
 			err = protoErr("unexpected %s in session negotiation", fr.Tag)
 		}
 		if err != nil {
 			drop(err)
-			return
+			return nil, nil
 		}
-		if done {
-			return
+		if c != nil {
+			return c, tr
 		}
 	}
 	drop(protoErr("session negotiation did not converge in %d rounds", maxSessionRounds))
+	return nil, nil
 }
 
 func (m *Messenger) noneServer() AuthServer {
@@ -119,20 +123,21 @@ func (m *Messenger) lookup(key string) *Conn {
 }
 
 // acceptIdent answers a CLIENT_IDENT (ProtocolV2::handle_client_ident and
-// handle_existing_connection). It returns true once the connection carries
-// a session; false after sending a frame the client must act on.
-func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIdentFrame) (bool, error) {
+// handle_existing_connection). It returns the Conn once the connection
+// carries its session, and the caller then runs its reader; nil after
+// sending a frame the client must act on.
+func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIdentFrame) (*Conn, error) {
 	cfg := &m.cfg
 	f := tr.f
 	if len(ci.Addrs) == 0 {
-		return false, protoErr("client ident without addresses")
+		return nil, protoErr("client ident without addresses")
 	}
 	if !m.isMine(ci.Target) {
-		return false, protoErr("peer is trying to reach %s, which is not us (%s)", ci.Target, m.Addrs())
+		return nil, protoErr("peer is trying to reach %s, which is not us (%s)", ci.Target, m.Addrs())
 	}
 	if missing := (cfg.RequiredFeatures | msgr2Required) &^ ci.Features; missing != 0 {
 		m.log.Info("msgr2: peer lacks required features", "peer", ci.Addrs, "missing", missing)
-		return false, f.writeControl(missingFeaturesFrame(missing))
+		return nil, f.writeControl(missingFeaturesFrame(missing))
 	}
 	policy := cfg.Policy(h.peerType, true)
 	if ci.Flags&connectFlagLossy != 0 {
@@ -148,7 +153,7 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 			case ex.state == stateClosed:
 			case ex.peerGlobal > ci.GlobalSeq:
 				ex.mu.Unlock()
-				return false, protoErr("stale connection: global_seq %d, the session has %d", ci.GlobalSeq, ex.peerGlobal)
+				return nil, protoErr("stale connection: global_seq %d, the session has %d", ci.GlobalSeq, ex.peerGlobal)
 			case ex.serverCookie != 0 && ex.clientCookie != 0 && ex.clientCookie != ci.Cookie:
 				// The peer reset (restarted): reuse the connection for
 				// its new session.
@@ -170,7 +175,7 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 			default:
 				ex.mu.Unlock()
 				m.log.Debug("msgr2: connection race, ours wins", "peer", ci.Addrs)
-				return false, f.writeControl(&WaitFrame{})
+				return nil, f.writeControl(&WaitFrame{})
 			}
 			if c == nil {
 				ex.mu.Unlock()
@@ -215,33 +220,33 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 	si := &ServerIdentFrame{Addrs: m.Addrs(), GID: cfg.Num, GlobalSeq: m.nextGlobalSeq(0), Features: cfg.Features,
 		Required: cfg.RequiredFeatures | msgr2Required, Flags: flags, Cookie: c.serverCookie}
 	if err := f.writeControl(si); err != nil {
-		return false, err
+		return nil, err
 	}
 	tr.nc.SetDeadline(time.Time{})
 	// HandleAccept goes through the dispatch queue, ahead of the first
 	// message (ms_handle_accept precedes dispatch).
 	c.notify(eventAccept)
-	c.attachLocked(tr)
-	return true, nil
+	c.attachLocked(tr, true)
+	return c, nil
 }
 
 // acceptReconnect answers a SESSION_RECONNECT (ProtocolV2::handle_reconnect).
-func (m *Messenger) acceptReconnect(tr *transport, h *serverHandshake, rc *ReconnectFrame) (bool, error) {
+func (m *Messenger) acceptReconnect(tr *transport, h *serverHandshake, rc *ReconnectFrame) (*Conn, error) {
 	f := tr.f
 	if len(rc.Addrs) == 0 {
-		return false, protoErr("reconnect without addresses")
+		return nil, protoErr("reconnect without addresses")
 	}
 	ex := m.lookup(addrKey(rc.Addrs.Front()))
 	if ex == nil {
 		m.log.Info("msgr2: reconnect to unknown session, resetting", "peer", rc.Addrs)
-		return false, f.writeControl(&ResetFrame{Full: true})
+		return nil, f.writeControl(&ResetFrame{Full: true})
 	}
 	// ProtocolV2::handle_reconnect, in its order.
 	ex.mu.Lock()
-	reset := func(full bool, why string) (bool, error) {
+	reset := func(full bool, why string) (*Conn, error) {
 		ex.mu.Unlock()
 		m.log.Info("msgr2: resetting reconnecting peer", "peer", rc.Addrs, "reason", why, "full", full)
-		return false, f.writeControl(&ResetFrame{Full: full})
+		return nil, f.writeControl(&ResetFrame{Full: full})
 	}
 	switch {
 	case ex.state == stateClosed:
@@ -255,15 +260,15 @@ func (m *Messenger) acceptReconnect(tr *transport, h *serverHandshake, rc *Recon
 	case ex.peerGlobal > rc.GlobalSeq:
 		g := ex.peerGlobal
 		ex.mu.Unlock()
-		return false, f.writeControl(retryGlobalFrame(g))
+		return nil, f.writeControl(retryGlobalFrame(g))
 	case ex.connectSeq > rc.ConnectSeq:
 		cs := ex.connectSeq
 		ex.mu.Unlock()
-		return false, f.writeControl(retryFrame(cs))
+		return nil, f.writeControl(retryFrame(cs))
 	case ex.connectSeq == rc.ConnectSeq && !m.peerWins(rc.Addrs) && !ex.policy.Server:
 		// Reconnect race, and ours wins.
 		ex.mu.Unlock()
-		return false, f.writeControl(&WaitFrame{})
+		return nil, f.writeControl(&WaitFrame{})
 	}
 	defer ex.mu.Unlock()
 	ex.attempt++
@@ -275,10 +280,10 @@ func (m *Messenger) acceptReconnect(tr *transport, h *serverHandshake, rc *Recon
 	ex.requeueSentLocked(rc.MsgSeq)
 	ex.ackedIn = 0
 	if err := f.writeControl(reconnectOKFrame(ex.inSeq)); err != nil {
-		return false, err
+		return nil, err
 	}
 	tr.nc.SetDeadline(time.Time{})
 	m.log.Debug("msgr2: session resumed by peer", "peer", rc.Addrs, "peer_has", rc.MsgSeq, "replaying", len(ex.queue))
-	ex.attachLocked(tr)
-	return true, nil
+	ex.attachLocked(tr, true)
+	return ex, nil
 }
