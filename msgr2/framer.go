@@ -83,18 +83,21 @@ func (f *Framer) reader() *bufio.Reader {
 	return f.r
 }
 
-// releaseReader gives the read buffer back to the pool when it holds no
-// unread bytes, and reports whether it did (or held none).
+// releaseReader gives the read buffer back to the pool and lets go of the
+// receiving AES-GCM instance when no unread bytes are buffered, and
+// reports whether it did.
 func (f *Framer) releaseReader() bool {
-	if f.r == nil {
-		return true
+	if f.r != nil {
+		if f.r.Buffered() > 0 {
+			return false
+		}
+		f.r.Reset(nil)
+		readers.Put(f.r)
+		f.r = nil
 	}
-	if f.r.Buffered() > 0 {
-		return false
+	if f.rx != nil {
+		f.rx.idle()
 	}
-	f.r.Reset(nil)
-	readers.Put(f.r)
-	f.r = nil
 	return true
 }
 
@@ -194,6 +197,9 @@ func (f *Framer) releaseWriteBufs() {
 		*b = nil
 	}
 	f.iov = nil
+	if f.tx != nil {
+		f.tx.idle()
+	}
 }
 
 func (f *Framer) flushOut() error {
@@ -613,7 +619,9 @@ func (f *Framer) readSecureRev0() (preamble, *Frame, bool, error) {
 		return preamble{}, nil, false, err
 	}
 	var ptPre [preambleLen]byte
-	f.rx.peekRev0(ptPre[:], ctPre)
+	if err := f.rx.peekRev0(ptPre[:], ctPre); err != nil {
+		return preamble{}, nil, false, err
+	}
 	p, err := decodePreamble(ptPre[:], &f.limits)
 	if err != nil {
 		return p, nil, false, err

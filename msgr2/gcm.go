@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"encoding/binary"
 	"errors"
+	"sync"
 )
 
 // Connection secret layout (src/msg/async/crypto_onwire.cc,
@@ -32,7 +33,8 @@ var errNonceExhausted = errors.New("msgr2: AES-GCM nonces exhausted, connection 
 // the first 4 bytes (little-endian u32), msgr2.1 in the last 8 (__le64); it
 // refuses to use the initial nonce a second time, so it never wraps.
 type gcmHalf struct {
-	aead    cipher.AEAD
+	k       *gcmKey
+	aead    cipher.AEAD  // while held: see hold and idle
 	block   cipher.Block // msgr2.0 only, for peekRev0
 	nonce   [gcmNonceLen]byte
 	initial [gcmNonceLen]byte
@@ -40,34 +42,91 @@ type gcmHalf struct {
 	rev1    bool
 }
 
+// gcmKey is the AES-GCM state both halves of a session share. Go's
+// AES-GCM keeps no state between calls, so one instance seals and opens
+// at once; it is built when a half first needs it and dropped when
+// neither does, so an idle session keeps its 16-byte key rather than
+// three quarters of a KiB of round keys and GHASH tables.
+type gcmKey struct {
+	key   [gcmKeyLen]byte
+	mu    sync.Mutex
+	users int
+	aead  cipher.AEAD
+	block cipher.Block
+}
+
+func (k *gcmKey) acquire() (cipher.AEAD, cipher.Block, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.aead == nil {
+		block, err := aes.NewCipher(k.key[:])
+		if err != nil {
+			return nil, nil, err
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, nil, err
+		}
+		k.aead, k.block = aead, block
+	}
+	k.users++
+	return k.aead, k.block, nil
+}
+
+func (k *gcmKey) release() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.users--; k.users == 0 {
+		k.aead, k.block = nil, nil
+	}
+}
+
+func newGCMKey(key []byte) (*gcmKey, error) {
+	if len(key) != gcmKeyLen {
+		return nil, protoErr("AES-GCM key of %d bytes", len(key))
+	}
+	k := &gcmKey{}
+	copy(k.key[:], key)
+	return k, nil
+}
+
 func newGCMHalf(key, nonce []byte, rev1 bool) (*gcmHalf, error) {
-	block, aead, err := newGCM(key)
+	k, err := newGCMKey(key)
 	if err != nil {
 		return nil, err
 	}
-	return newGCMHalfWith(block, aead, nonce, rev1), nil
+	return newGCMHalfOn(k, nonce, rev1), nil
 }
 
-func newGCM(key []byte) (cipher.Block, cipher.AEAD, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, nil, err
-	}
-	aead, err := cipher.NewGCM(block)
-	return block, aead, err
-}
-
-// newGCMHalfWith makes a half on an AEAD that may serve the other half
-// too: Go's AES-GCM keeps no state between calls, so one instance seals
-// and opens concurrently, and a session holds one expanded key, not two.
-func newGCMHalfWith(block cipher.Block, aead cipher.AEAD, nonce []byte, rev1 bool) *gcmHalf {
-	h := &gcmHalf{aead: aead, rev1: rev1}
-	if !rev1 {
-		h.block = block
-	}
+func newGCMHalfOn(k *gcmKey, nonce []byte, rev1 bool) *gcmHalf {
+	h := &gcmHalf{k: k, rev1: rev1}
 	copy(h.nonce[:], nonce)
 	h.initial = h.nonce
 	return h
+}
+
+// hold makes sure the half holds the session's AES-GCM instance.
+func (h *gcmHalf) hold() error {
+	if h.aead != nil {
+		return nil
+	}
+	aead, block, err := h.k.acquire()
+	if err != nil {
+		return err
+	}
+	h.aead = aead
+	if !h.rev1 {
+		h.block = block
+	}
+	return nil
+}
+
+// idle lets go of the AES-GCM instance until the half is used again.
+func (h *gcmHalf) idle() {
+	if h.aead != nil {
+		h.aead, h.block = nil, nil
+		h.k.release()
+	}
 }
 
 // newSecurePair splits a connection secret into the rx and tx halves of the
@@ -76,17 +135,16 @@ func newSecurePair(secret []byte, client, rev1 bool) (rx, tx *gcmHalf, err error
 	if len(secret) < SecureSecretLen {
 		return nil, nil, protoErr("connection secret is %d bytes, secure mode needs %d", len(secret), SecureSecretLen)
 	}
-	key := secret[:gcmKeyLen]
 	a := secret[gcmKeyLen : gcmKeyLen+gcmNonceLen]
 	b := secret[gcmKeyLen+gcmNonceLen : SecureSecretLen]
 	if !client {
 		a, b = b, a
 	}
-	block, aead, err := newGCM(key)
+	k, err := newGCMKey(secret[:gcmKeyLen])
 	if err != nil {
 		return nil, nil, err
 	}
-	return newGCMHalfWith(block, aead, a, rev1), newGCMHalfWith(block, aead, b, rev1), nil
+	return newGCMHalfOn(k, a, rev1), newGCMHalfOn(k, b, rev1), nil
 }
 
 // take returns the nonce for the next operation and advances the counter.
@@ -109,6 +167,9 @@ func (h *gcmHalf) take() ([]byte, error) {
 // seal encrypts plaintext in place (its capacity must hold the tag) and
 // returns plaintext || tag.
 func (h *gcmHalf) seal(plaintext []byte) ([]byte, error) {
+	if err := h.hold(); err != nil {
+		return nil, err
+	}
 	n, err := h.take()
 	if err != nil {
 		return nil, err
@@ -118,6 +179,9 @@ func (h *gcmHalf) seal(plaintext []byte) ([]byte, error) {
 
 // open decrypts ciphertext||tag in place and returns the plaintext.
 func (h *gcmHalf) open(ct []byte) ([]byte, error) {
+	if err := h.hold(); err != nil {
+		return nil, err
+	}
 	n, err := h.take()
 	if err != nil {
 		return nil, err
@@ -134,17 +198,22 @@ func (h *gcmHalf) open(ct []byte) ([]byte, error) {
 // whole frame under one tag, so its preamble must be read before the tag
 // can be (the "decryption oracle" msgr2.1 removed). GCM encrypts block i of
 // the plaintext with AES-CTR starting from nonce||be32(2).
-func (h *gcmHalf) peekRev0(dst, src []byte) {
+func (h *gcmHalf) peekRev0(dst, src []byte) error {
+	if err := h.hold(); err != nil {
+		return err
+	}
 	var iv [16]byte
 	copy(iv[:], h.nonce[:])
 	binary.BigEndian.PutUint32(iv[12:], 2)
 	cipher.NewCTR(h.block, iv[:]).XORKeyStream(dst, src)
+	return nil
 }
 
 // cloneAt returns a copy of h whose nonce is delta operations from h's
 // current one (tests use it to build a matching receiver).
 func (h *gcmHalf) cloneAt(delta int) *gcmHalf {
 	c := *h
+	c.aead, c.block = nil, nil // the clone takes its own hold
 	for ; delta < 0; delta++ {
 		if c.rev1 {
 			binary.LittleEndian.PutUint64(c.nonce[4:], binary.LittleEndian.Uint64(c.nonce[4:])-1)
