@@ -557,9 +557,9 @@ func (c *Conn) handleAckLocked(seq uint64) {
 	c.sent = c.sent[i:]
 }
 
-// readLoop reads frames off tr until it fails, or until it has read all
-// the peer sent and parks the socket with the poller, which runs readLoop
-// again when more comes.
+// readLoop reads frames off tr until it fails, or until the peer has
+// been quiet for a while and it parks the socket with the poller, which
+// runs readLoop again when more comes.
 func (c *Conn) readLoop(tr *transport) {
 	for {
 		fr, err := tr.f.ReadFrame()
@@ -574,7 +574,7 @@ func (c *Conn) readLoop(tr *transport) {
 			c.fault(tr, err)
 			return
 		}
-		if c.park(tr) {
+		if c.lingerOrPark(tr) {
 			return
 		}
 	}
@@ -582,22 +582,42 @@ func (c *Conn) readLoop(tr *transport) {
 
 var errNoPoller = errors.New("msgr2: no poller")
 
-// firstReadWait is how long the goroutine that accepted a session waits
-// for the peer's first message before parking the socket instead.
-const firstReadWait = 200 * time.Millisecond
+// unparked runs when the poller sees bytes (or a hang-up) on a parked
+// socket.
+func (c *Conn) unparked(tr *transport) {
+	tr.pmu.Lock()
+	tr.parked = 0
+	tr.pmu.Unlock()
+	c.readLoop(tr)
+}
+
+// linger is how long a reader waits for more from its peer before it
+// parks the socket: a busy session keeps its reader (no system calls to
+// park and wake it), one quiet for longer gives it up.
+const linger = 10 * time.Millisecond
+
+// lingerOrPark waits up to linger for the peer's next bytes unless some
+// are buffered, and parks the socket when none come. It reports whether
+// it parked; if not, the caller goes on reading.
+func (c *Conn) lingerOrPark(tr *transport) bool {
+	if r := tr.f.reader(); r.Buffered() == 0 {
+		tr.nc.SetReadDeadline(time.Now().Add(linger))
+		_, err := r.Peek(1)
+		tr.nc.SetReadDeadline(time.Time{})
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return c.park(tr)
+		}
+	}
+	return false
+}
 
 // readNew runs the reader of a session just accepted, on the goroutine
 // that ran its handshake: peers send their first messages at once, and
-// that goroutine has the stack for them. A peer that stays quiet gets its
-// socket parked.
+// that goroutine has the stack for them.
 func (c *Conn) readNew(tr *transport) {
-	tr.nc.SetReadDeadline(time.Now().Add(firstReadWait))
-	_, err := tr.f.reader().Peek(1)
-	tr.nc.SetReadDeadline(time.Time{})
-	if errors.Is(err, os.ErrDeadlineExceeded) && c.park(tr) {
-		return
+	if !c.lingerOrPark(tr) {
+		c.readLoop(tr)
 	}
-	c.readLoop(tr)
 }
 
 // park hands tr's socket to the poller when nothing read is left
@@ -617,7 +637,7 @@ func (c *Conn) park(tr *transport) bool {
 	var tok uint64
 	var err error
 	if cerr := tr.rc.Control(func(fd uintptr) {
-		tok, err = p.park(int(fd), tr.added, func() { c.readLoop(tr) })
+		tok, err = p.park(int(fd), tr.added, func() { c.unparked(tr) })
 	}); cerr != nil || err != nil {
 		return false
 	}
