@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/maps/monmap"
@@ -98,6 +99,10 @@ func electionRulesChanged(a, b *monmap.MonMap) bool {
 // lists (`ceph mon rm`): as ceph-mon, it exits.
 var ErrRemovedFromMonmap = errors.New("mon: removed from the monmap")
 
+// removedGrace is how long a removed monitor keeps its connections open
+// before it exits, for the replies it already sent to be written.
+const removedGrace = time.Second
+
 // adopt switches the quorum layer to a monmap with other monitors (one
 // added or removed) or other election rules: the ranks, the peers dialed, and the cores sized by
 // them start over from the store, and the monitor probes again
@@ -116,7 +121,10 @@ func (q *quorumState) adopt(nm *monmap.MonMap) bool {
 	if rank < 0 {
 		m.log.Warn("this monitor was removed from the monmap; stopping", "epoch", nm.Epoch)
 		q.leaveQuorum()
-		m.fatal(ErrRemovedFromMonmap)
+		q.setState(stateProbing)
+		// The reply to the `mon rm` that removed us (when we led) is
+		// still on its way out: stop once it had time to leave.
+		time.AfterFunc(removedGrace, func() { m.events <- func() { m.fatal(ErrRemovedFromMonmap) } })
 		return false
 	}
 	m.log.Info("adopting a new monmap", "epoch", nm.Epoch, "mons", nm.Ranks, "rank", rank,
