@@ -170,10 +170,18 @@ func BenchmarkCompareWriteParallel(b *testing.B) {
 // BenchmarkCompareIdleSessions opens 1000 sessions and reports the
 // monitor's resident memory per session.
 func BenchmarkCompareIdleSessions(b *testing.B) {
+	start := map[string]func(testing.TB, harness.Options) *harness.Cluster{
+		"ceph-mon": harness.StartMon, "kelp-mon": harness.StartKelpMon}
 	for _, name := range []string{"ceph-mon", "kelp-mon"} {
-		c := clusters(b)[name]
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
+				// A fresh monitor each round: one that already held
+				// sessions (another benchmark's, or an earlier round's)
+				// reuses the memory they freed, and its growth says
+				// nothing per session.
+				b.StopTimer()
+				c := start[name](benchTB{b}, harness.Options{})
+				b.StartTimer()
 				pid := c.MonPID()
 				before := rssKB(pid)
 				var cls []*client.Client
@@ -186,6 +194,9 @@ func BenchmarkCompareIdleSessions(b *testing.B) {
 					cl.Close()
 				}
 				b.ReportMetric(float64(after-before)/1000, "server-KiB/session")
+				b.StopTimer()
+				c.Stop()
+				b.StartTimer()
 			}
 		})
 	}
