@@ -120,11 +120,18 @@ func TestOSDScenario(t *testing.T) {
 		real.downTime.Round(time.Millisecond), kelp.downTime.Round(time.Millisecond),
 		real.hangTime.Round(time.Millisecond), kelp.hangTime.Round(time.Millisecond),
 		real.stopTime.Round(time.Millisecond), kelp.stopTime.Round(time.Millisecond), time.Since(start).Round(time.Second))
-	if len(real.steps) != len(kelp.steps) {
-		t.Fatalf("ceph-mon went through %d steps, kelp-mon %d", len(real.steps), len(kelp.steps))
+	compareSteps(t, real.steps, kelp.steps)
+}
+
+// compareSteps requires the osd stat each cluster reached after every
+// step to be the same, and its JSON of the same shape.
+func compareSteps(t *testing.T, real, kelp []scenarioStep) {
+	t.Helper()
+	if len(real) != len(kelp) {
+		t.Fatalf("ceph-mon went through %d steps, kelp-mon %d", len(real), len(kelp))
 	}
-	for i, r := range real.steps {
-		k := kelp.steps[i]
+	for i, r := range real {
+		k := kelp[i]
 		if r.Stat != k.Stat {
 			t.Errorf("after %s: osd stat ceph-mon %+v, kelp-mon %+v", r.Name, r.Stat, k.Stat)
 		}

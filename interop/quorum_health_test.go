@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kelp-ceph/kelp/client"
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/interop/harness"
 )
@@ -137,19 +138,7 @@ func checkMonHealth(t *testing.T, kind harness.MonKind) monHealthRaw {
 	wantSummary := fmt.Sprintf("1/3 mons down, quorum %s", strings.Join(quorum, ","))
 	wantDetail := fmt.Sprintf("mon.%s (rank %d) addr %s is down (out of quorum)", down.Name, down.Rank, addrs)
 	for {
-		var h struct {
-			Status string `json:"status"`
-			Checks map[string]struct {
-				Severity string `json:"severity"`
-				Summary  struct {
-					Message string `json:"message"`
-					Count   int    `json:"count"`
-				} `json:"summary"`
-				Detail []struct {
-					Message string `json:"message"`
-				} `json:"detail"`
-			} `json:"checks"`
-		}
+		var h client.Health
 		out, err := q.Ceph(ctx, rest[0], "health", "detail", "-f", "json")
 		if err == nil && json.Unmarshal([]byte(out), &h) == nil {
 			if c, ok := h.Checks["MON_DOWN"]; ok {

@@ -47,18 +47,7 @@ func TestQuorumOSDsAcrossFailover(t *testing.T) {
 		"crashed OSD marked down by the new leader: ceph-mon %v, kelp-mon %v; "+
 		"old leader back in quorum: ceph-mon %v, kelp-mon %v",
 		real.failover, kelp.failover, real.down, kelp.down, real.rejoin, kelp.rejoin)
-	if len(real.steps) != len(kelp.steps) {
-		t.Fatalf("ceph-mon went through %d steps, kelp-mon %d", len(real.steps), len(kelp.steps))
-	}
-	for i, r := range real.steps {
-		k := kelp.steps[i]
-		if r.Stat != k.Stat {
-			t.Errorf("after %s: osd stat ceph-mon %+v, kelp-mon %+v", r.Name, r.Stat, k.Stat)
-		}
-		if err := SameShape([]byte(r.Raw), []byte(k.Raw)); err != nil {
-			t.Errorf("after %s: osd stat JSON differs: %v\nceph-mon: %s\nkelp-mon: %s", r.Name, err, r.Raw, k.Raw)
-		}
-	}
+	compareSteps(t, real.steps, kelp.steps)
 }
 
 // failoverRun is what one kind of monitor reached and how fast.
