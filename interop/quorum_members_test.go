@@ -211,3 +211,32 @@ func TestQuorumGrowsFromOne(t *testing.T) {
 		})
 	}
 }
+
+// TestQuorumMonJoin starts a fourth monitor outside the monmap, with only
+// its address (--public-addr), ceph-mon's and kelp-mon's alike: it asks
+// the quorum to add it (MMonJoin), syncs and joins a quorum of four that
+// serves writes through it.
+func TestQuorumMonJoin(t *testing.T) {
+	for _, kind := range []harness.MonKind{harness.CephMon, harness.KelpMon} {
+		t.Run(kind.String(), func(t *testing.T) {
+			q := harness.StartQuorum(t, kind, harness.QuorumOptions{Conf: harness.FastFailover})
+			ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+			defer cancel()
+			defer func() {
+				if t.Failed() {
+					t.Logf("monitor logs:\n%s", q.Logs())
+				}
+			}()
+			start := time.Now()
+			q.JoinMon(ctx, "d")
+			q.WaitQuorum(ctx, q.Names...)
+			t.Logf("%v: mon.d joined by asking; quorum of four after %v", kind, time.Since(start).Round(time.Millisecond))
+			if _, err := q.Ceph(ctx, "d", "config-key", "set", "joined", "yes"); err != nil {
+				t.Fatalf("%v: write through mon.d: %v", kind, err)
+			}
+			for _, n := range q.Names {
+				waitValue(t, ctx, q, n, "joined", "yes")
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package mon
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -49,6 +50,11 @@ type Monitor struct {
 	// a monitor alone committed a monmap with other monitors.
 	qShared    atomic.Pointer[quorumState]
 	wantQuorum bool
+	// joining: not in the monmap, asking to be added (quorum_join.go);
+	// joiningNow mirrors it for connection goroutines.
+	joining    *joiner
+	joiningNow atomic.Bool
+	runCtx     context.Context
 	cmds       *monCmds
 	monmap     *monmapMon
 	auth       *authMon

@@ -26,6 +26,9 @@ func (m *Monitor) setQuorum(q *quorumState) {
 // its reservation, one of several its share of the quorum's. It runs on
 // connection goroutines.
 func (m *Monitor) allocGlobalID() (uint64, error) {
+	if m.joiningNow.Load() {
+		return 0, errNoGlobalID
+	}
 	if q := m.qShared.Load(); q != nil {
 		return q.allocGlobalID()
 	}

@@ -138,7 +138,7 @@ func (q *quorumState) handlePeer(c *msgr2.Conn, mg msgr2.Message) bool {
 			q.handleProbe(q.prober.HandleReply(now, rank, mg))
 		}
 	case *msg.MonJoin:
-		q.m.log.Warn("monitor join requests are not served yet", "name", mg.Name)
+		q.handleJoin(c, mg)
 	case *msg.MonElection:
 		if rank < 0 || mg.FSID != q.mm.FSID {
 			return true

@@ -104,10 +104,14 @@ func (m *Monitor) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(mm.Ranks) > 1 {
-		if mm.Rank(m.name) < 0 {
-			return fmt.Errorf("mon: mon.%s is not in the monmap", m.name)
-		}
+	m.runCtx = ctx
+	joining := mm.Rank(m.name) < 0
+	if joining && len(m.opts.Bind) == 0 {
+		return fmt.Errorf("mon: mon.%s is not in the monmap and no address was given", m.name)
+	}
+	if joining {
+		m.joiningNow.Store(true)
+	} else if len(mm.Ranks) > 1 {
 		q, err := newQuorumState(m, mm, mm.Rank(m.name))
 		if err != nil {
 			return err
@@ -159,6 +163,9 @@ func (m *Monitor) Run(ctx context.Context) error {
 		m.q.dialPeers(ctx)
 		m.q.bootstrap()
 		m.q.afterEvent()
+	}
+	if joining {
+		m.startJoining(ctx, mm, m.msgr.Addrs())
 	}
 	for m.fatalErr == nil {
 		var timer <-chan time.Time // the quorum cores' next deadline
@@ -322,6 +329,14 @@ func (m *Monitor) session(c *msgr2.Conn) *Session {
 }
 
 func (m *Monitor) handle(c *msgr2.Conn, mg msgr2.Message) {
+	if m.joining != nil {
+		// Not a member yet: nothing to serve; only the probe replies
+		// that may list this monitor matter.
+		if p, ok := mg.(*msg.MonProbe); ok {
+			m.joinReply(m.runCtx, p)
+		}
+		return
+	}
 	if m.q != nil {
 		if m.q.handlePeer(c, mg) {
 			return

@@ -85,6 +85,9 @@ type Quorum struct {
 	osds  *Cluster          // see OSDs
 	split *splitNet         // the proxies, with QuorumOptions.Proxy
 	bind  map[string]string // public_bind_addr by monitor, with a proxy
+	// publicAddr is --public-addr by monitor, for one started outside
+	// the monmap (JoinMon).
+	publicAddr map[string]string
 }
 
 // NewQuorum makes (but does not start) a cluster of monitors of kind k
@@ -223,6 +226,9 @@ func (q *Quorum) Start(name string) {
 	args := []string{"-i", name, "-c", q.ConfPath, "-f"}
 	if b := q.bind[name]; b != "" {
 		args = append(args, "--public-bind-addr", b)
+	}
+	if a := q.publicAddr[name]; a != "" {
+		args = append(args, "--public-addr", a)
 	}
 	cmd := exec.Command(q.bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf

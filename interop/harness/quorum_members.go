@@ -35,6 +35,27 @@ func (q *Quorum) AddMon(ctx context.Context, name string) string {
 	return stderr
 }
 
+// JoinMon starts a monitor that is not in the monmap, the other way to
+// grow a cluster: `ceph mon getmap`, `--mkfs` with that map as it is,
+// then the monitor run with --public-addr on a free loopback port; it
+// asks the quorum to add it (MMonJoin).
+func (q *Quorum) JoinMon(ctx context.Context, name string) {
+	q.t.Helper()
+	port := FreePort(q.t)
+	monmap := filepath.Join(q.Dir, "monmap."+name)
+	if _, stderr, err := RunCeph(ctx, q.ConfPath, "mon", "getmap", "-o", monmap); err != nil {
+		q.t.Fatalf("harness: mon getmap: %v: %s", err, stderr)
+	}
+	q.run(q.bin, "--mkfs", "-i", name, "-c", q.ConfPath, "--monmap", monmap, "--keyring", q.KeyringPath)
+	if q.publicAddr == nil {
+		q.publicAddr = map[string]string{}
+	}
+	q.publicAddr[name] = fmt.Sprintf("v2:127.0.0.1:%d", port)
+	q.Names = append(q.Names, name)
+	q.Addrs[name] = fmt.Sprintf("[v2:127.0.0.1:%d]", port)
+	q.Start(name)
+}
+
 // WaitExit waits up to timeout for mon.name to exit by itself and
 // returns its exit code; the test fails if it is still running.
 func (q *Quorum) WaitExit(name string, timeout time.Duration) int {
