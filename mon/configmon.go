@@ -44,7 +44,7 @@ func newConfigMon(m *Monitor) *configMon {
 
 func (s *configMon) name() string { return "config" }
 
-func (s *configMon) createInitial(*store.Transaction) error { return nil }
+func (s *configMon) createInitial() error { return nil }
 
 func (s *configMon) refresh() error {
 	last, err := s.v.lastCommitted()
@@ -589,7 +589,13 @@ func (s *configMon) logCmd(req *request) {
 
 // textTable renders rows as Ceph's TextTable does: every cell padded to
 // its column's width, columns separated by two spaces.
-func textTable(rows [][]string) string {
+func textTable(rows [][]string) string { return renderTable(rows, false) }
+
+// textTableAligned is textTable with every column but the first aligned
+// right, as Ceph's df tables are.
+func textTableAligned(rows [][]string) string { return renderTable(rows, true) }
+
+func renderTable(rows [][]string, alignRight bool) string {
 	widths := make([]int, len(rows[0]))
 	for _, r := range rows {
 		for i, c := range r {
@@ -602,7 +608,12 @@ func textTable(rows [][]string) string {
 			if i > 0 {
 				b.WriteString("  ")
 			}
-			b.WriteString(c + strings.Repeat(" ", widths[i]-len(c)))
+			pad := strings.Repeat(" ", widths[i]-len(c))
+			if alignRight && i > 0 {
+				b.WriteString(pad + c)
+			} else {
+				b.WriteString(c + pad)
+			}
 		}
 		b.WriteByte('\n')
 	}

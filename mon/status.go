@@ -224,7 +224,7 @@ type dfJSON struct {
 func dfText(detail bool) string {
 	var b strings.Builder
 	b.WriteString("--- RAW STORAGE ---\n")
-	b.WriteString(alignedTable([][]string{
+	b.WriteString(textTableAligned([][]string{
 		{"CLASS", "SIZE", "AVAIL", "USED", "RAW USED", "%RAW USED"},
 		{"TOTAL", bytesStr(0), bytesStr(0), bytesStr(0), bytesStr(0), "0"},
 	}))
@@ -234,33 +234,6 @@ func dfText(detail bool) string {
 		hdr = []string{"POOL", "ID", "PGS", "STORED", "(DATA)", "(OMAP)", "OBJECTS", "USED", "(DATA)", "(OMAP)",
 			"%USED", "MAX AVAIL", "QUOTA OBJECTS", "QUOTA BYTES", "DIRTY", "USED COMPR", "UNDER COMPR"}
 	}
-	b.WriteString(alignedTable([][]string{hdr}))
-	return b.String()
-}
-
-// alignedTable is textTable with every column but the first aligned
-// right, as Ceph's df tables are.
-func alignedTable(rows [][]string) string {
-	widths := make([]int, len(rows[0]))
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], len(c))
-		}
-	}
-	var b strings.Builder
-	for _, r := range rows {
-		for i, c := range r {
-			if i > 0 {
-				b.WriteString("  ")
-			}
-			pad := strings.Repeat(" ", widths[i]-len(c))
-			if i == 0 {
-				b.WriteString(c + pad)
-			} else {
-				b.WriteString(pad + c)
-			}
-		}
-		b.WriteByte('\n')
-	}
+	b.WriteString(textTableAligned([][]string{hdr}))
 	return b.String()
 }
