@@ -78,13 +78,8 @@ func (s *monmapMon) prepare(req *request) {
 // as the next epoch.
 func (s *monmapMon) next() *monmap.MonMap {
 	if s.pending == nil {
-		b := s.current.Encode(encoding.FeaturesPacific)
-		mm, err := monmap.Decode(b)
-		if err != nil {
-			panic(fmt.Sprintf("mon: re-decoding the committed monmap: %v", err))
-		}
-		mm.Epoch++
-		s.pending = mm
+		s.pending = s.current.Clone()
+		s.pending.Epoch++
 	}
 	s.pending.LastChanged = encoding.UTimeOf(time.Now())
 	return s.pending

@@ -118,6 +118,24 @@ func addrSortKey(v encoding.EntityAddrVec) string {
 	return string(e.Bytes())
 }
 
+// Clone returns a deep copy of m, which can be changed without touching m
+// (a monitor's next epoch).
+func (m *MonMap) Clone() *MonMap {
+	c := *m
+	c.Mons = make(map[string]*MonInfo, len(m.Mons))
+	for name, mi := range m.Mons {
+		ci := *mi
+		ci.PublicAddrs = slices.Clone(mi.PublicAddrs)
+		ci.CrushLoc = maps.Clone(mi.CrushLoc)
+		c.Mons[name] = &ci
+	}
+	c.Ranks = slices.Clone(m.Ranks)
+	c.RemovedRanks = slices.Clone(m.RemovedRanks)
+	c.DisallowedLeaders = slices.Clone(m.DisallowedLeaders)
+	c.StretchMarkedDown = slices.Clone(m.StretchMarkedDown)
+	return &c
+}
+
 // Rank returns a monitor's rank, or -1.
 func (m *MonMap) Rank(name string) int { return slices.Index(m.Ranks, name) }
 

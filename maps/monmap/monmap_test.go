@@ -153,3 +153,28 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestCloneIsDeep: a clone encodes as the original does, and changing
+// the clone's monitors, addresses and sets leaves the original as it was.
+func TestCloneIsDeep(t *testing.T) {
+	in := readGolden(t, "ceph-mon-getmap.bin")
+	m, err := Decode(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.Clone()
+	if out := c.Encode(encoding.FeaturesPacific); !bytes.Equal(out, in) {
+		t.Fatalf("clone encodes differently\n got %x\nwant %x", out, in)
+	}
+	name := m.Ranks[0]
+	c.Mons[name].PublicAddrs[0].Nonce = 7
+	c.Mons[name].CrushLoc = map[string]string{"host": "x"}
+	c.DisallowedLeaders = append(c.DisallowedLeaders, name)
+	if err := c.Remove(m.Ranks[len(m.Ranks)-1]); err != nil {
+		t.Fatal(err)
+	}
+	c.Epoch++
+	if out := m.Encode(encoding.FeaturesPacific); !bytes.Equal(out, in) {
+		t.Fatalf("changing the clone changed the original")
+	}
+}
