@@ -7,6 +7,7 @@ import (
 
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/maps/monmap"
+	"github.com/kelp-ceph/kelp/mon/quorum"
 	"github.com/kelp-ceph/kelp/msgr2"
 	"github.com/kelp-ceph/kelp/msgr2/msg"
 )
@@ -82,7 +83,7 @@ func (m *Monitor) startJoining(ctx context.Context, mm *monmap.MonMap, addrs enc
 				if err != nil {
 					continue
 				}
-				_ = c.Send(&msg.MonProbe{FSID: mm.FSID, Op: msg.ProbeOpProbe, Name: m.name, MonRelease: 16, Leader: -1})
+				_ = c.Send(quorum.ProbeMessage(quorum.DefaultProbeConfig(m.name), mm.FSID, false))
 				_ = c.Send(&msg.MonJoin{FSID: mm.FSID, Name: m.name, Addrs: addrs})
 			}
 			select {

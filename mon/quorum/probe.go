@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/maps/monmap"
 	"github.com/kelp-ceph/kelp/msgr2/msg"
 )
@@ -148,8 +149,14 @@ func (p *Prober) ProbeTo(to int) *msg.MonProbe {
 	if !p.probing || p.st.MonMap == nil || to < 0 || to >= len(p.st.MonMap.Ranks) || to == p.rank() {
 		return nil
 	}
-	return &msg.MonProbe{FSID: p.st.MonMap.FSID, Op: msg.ProbeOpProbe, Name: p.cfg.Name,
-		HasEverJoined: p.st.HasEverJoined, MonRelease: p.cfg.MonRelease, Leader: -1}
+	return ProbeMessage(p.cfg, p.st.MonMap.FSID, p.st.HasEverJoined)
+}
+
+// ProbeMessage is the probe a monitor sends (Monitor::bootstrap's
+// MMonProbe OP_PROBE): its name, release and whether it ever joined.
+func ProbeMessage(cfg ProbeConfig, fsid encoding.UUID, hasEverJoined bool) *msg.MonProbe {
+	return &msg.MonProbe{FSID: fsid, Op: msg.ProbeOpProbe, Name: cfg.Name,
+		HasEverJoined: hasEverJoined, MonRelease: cfg.MonRelease, Leader: -1}
 }
 
 // Tick restarts probing when the probe timeout passed.
