@@ -57,7 +57,7 @@ var bootstrapEntities = []string{"bootstrap-mds", "bootstrap-mgr", "bootstrap-os
 // createInitial imports the mkfs keyring, except the monitors' own key
 // (mon.), which stays in the monitor's keyring file, and creates the
 // bootstrap keys and the first rotating secrets.
-func (s *authMon) createInitial(tx *store.Transaction) error {
+func (s *authMon) createInitial() error {
 	text, err := s.m.store.Get(mkfsPrefix, mkfsKeyringKey)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err

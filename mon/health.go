@@ -65,7 +65,7 @@ func newHealthMon(m *Monitor) *healthMon {
 
 func (s *healthMon) name() string { return "health" }
 
-func (s *healthMon) createInitial(tx *store.Transaction) error { return nil }
+func (s *healthMon) createInitial() error { return nil }
 
 const keyMutes = "mutes"
 

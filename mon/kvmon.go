@@ -34,7 +34,7 @@ func newKVMon(m *Monitor) *kvMon {
 
 func (s *kvMon) name() string { return "kv" }
 
-func (s *kvMon) createInitial(tx *store.Transaction) error { return nil }
+func (s *kvMon) createInitial() error { return nil }
 
 func (s *kvMon) refresh() error {
 	v, err := s.v.lastCommitted()

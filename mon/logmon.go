@@ -39,7 +39,7 @@ func newLogMon(m *Monitor) *logMon {
 func (s *logMon) name() string { return "logm" }
 
 // createInitial logs the cluster's creation, as LogMonitor does ("mkfs FSID").
-func (s *logMon) createInitial(*store.Transaction) error {
+func (s *logMon) createInitial() error {
 	b, err := s.m.store.Get(mkfsPrefix, mkfsMonmapKey)
 	if err != nil {
 		return err

@@ -28,7 +28,7 @@ func newMDSMon(m *Monitor) *mdsMon {
 
 func (s *mdsMon) name() string { return "mdsmap" }
 
-func (s *mdsMon) createInitial(tx *store.Transaction) error {
+func (s *mdsMon) createInitial() error {
 	s.pending = fsmap.Initial()
 	return nil
 }

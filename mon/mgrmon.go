@@ -30,7 +30,7 @@ func newMgrMon(m *Monitor) *mgrMon {
 
 func (s *mgrMon) name() string { return "mgr" }
 
-func (s *mgrMon) createInitial(tx *store.Transaction) error {
+func (s *mgrMon) createInitial() error {
 	s.pending = mgrmap.Initial()
 	return nil
 }

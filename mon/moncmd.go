@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/kelp-ceph/kelp/maps/monmap"
-	"github.com/kelp-ceph/kelp/mon/store"
 )
 
 // monCmds answers the commands Monitor::handle_command serves itself
@@ -27,8 +26,8 @@ type monCmds struct {
 	pendingMetadata map[int]map[string]string
 }
 
-func (s *monCmds) name() string                           { return "monitor" }
-func (s *monCmds) createInitial(*store.Transaction) error { return nil }
+func (s *monCmds) name() string         { return "monitor" }
+func (s *monCmds) createInitial() error { return nil }
 
 // versionString is what kelp-mon reports as its ceph_version: Ceph's
 // form, so tools that parse it keep working, naming kelp in the place of

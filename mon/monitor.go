@@ -123,6 +123,18 @@ func (m *Monitor) proposeAndThen(fn func()) {
 	}
 }
 
+// createInitial has every service make a brand-new cluster's state
+// its pending change, and asks for it to be proposed.
+func (m *Monitor) createInitial() error {
+	for _, s := range m.services {
+		if err := s.createInitial(); err != nil {
+			return fmt.Errorf("mon: initial %s: %w", s.name(), err)
+		}
+	}
+	m.proposeAndThen(nil)
+	return nil
+}
+
 // maybePropose starts a proposal when changes wait and none is under way.
 // The loop calls it after every event.
 func (m *Monitor) maybePropose() {
@@ -135,13 +147,10 @@ func (m *Monitor) maybePropose() {
 		if m.q.needInitial {
 			m.q.needInitial = false
 			if m.monmap.current == nil && m.q.drv.Paxos().LastCommitted() == 0 {
-				for _, s := range m.services {
-					if err := s.createInitial(nil); err != nil {
-						m.fatal(err)
-						return
-					}
+				if err := m.createInitial(); err != nil {
+					m.fatal(err)
+					return
 				}
-				m.proposeAndThen(nil)
 			}
 		}
 		if m.q.needReserve {

@@ -36,7 +36,7 @@ func newMonmapMon(m *Monitor) *monmapMon {
 func (s *monmapMon) name() string { return "monmap" }
 
 // createInitial proposes the map mkfs stored as epoch 1.
-func (s *monmapMon) createInitial(tx *store.Transaction) error {
+func (s *monmapMon) createInitial() error {
 	b, err := s.m.store.Get(mkfsPrefix, mkfsMonmapKey)
 	if err != nil {
 		return fmt.Errorf("mon: no initial monmap from mkfs: %w", err)

@@ -93,7 +93,7 @@ func ratio(v float64) float32 {
 	return float32(v)
 }
 
-func (s *osdMon) createInitial(tx *store.Transaction) error {
+func (s *osdMon) createInitial() error {
 	mm := s.m.monmap.pending
 	if mm == nil {
 		mm = s.m.monmap.current

@@ -34,13 +34,9 @@ func testCluster(t *testing.T) *Monitor {
 	if err := m.refreshAll(); err != nil {
 		t.Fatal(err)
 	}
-	tx = store.NewTransaction()
-	for _, s := range m.services {
-		if err := s.createInitial(tx); err != nil {
-			t.Fatalf("%s: %v", s.name(), err)
-		}
+	if err := m.createInitial(); err != nil {
+		t.Fatal(err)
 	}
-	m.proposeAndThen(nil)
 	m.maybePropose()
 	if m.osd.osdmap == nil || m.osd.epoch() != 1 {
 		t.Fatalf("osdmap after the first proposal: %v", m.osd.osdmap)

@@ -227,14 +227,10 @@ func (m *Monitor) winElection() error {
 	m.electionEpoch += 2
 	m.quorumSince = time.Now()
 	if m.monmap.current == nil {
-		tx := store.NewTransaction()
-		for _, s := range m.services {
-			if err := s.createInitial(tx); err != nil {
-				return err
-			}
+		if err := m.createInitial(); err != nil {
+			return err
 		}
 		m.leader, m.quorum = 0, []int{0}
-		m.proposeAndThen(nil)
 		if err := m.settle(); err != nil {
 			return err
 		}

@@ -106,8 +106,9 @@ func (v versions) putWhole(tx *store.Transaction, ver uint64, b []byte) error {
 type service interface {
 	// name is the service's store prefix ("osdmap", "auth", "kv", ...).
 	name() string
-	// createInitial writes the state of a brand-new cluster into tx.
-	createInitial(tx *store.Transaction) error
+	// createInitial makes the state of a brand-new cluster the service's
+	// pending change.
+	createInitial() error
 	// refresh reloads the committed state from the store after a commit
 	// (update_from_paxos) and notifies subscribers of new versions.
 	refresh() error
