@@ -46,10 +46,8 @@ type Monitor struct {
 	services []service
 	byName   map[string]service
 	kv       *kvMon
-	// qShared is q for connection goroutines (global ids); wantQuorum:
-	// a monitor alone committed a monmap with other monitors.
-	qShared    atomic.Pointer[quorumState]
-	wantQuorum bool
+	// qShared is q for connection goroutines (global ids).
+	qShared atomic.Pointer[quorumState]
 	// joining: not in the monmap, asking to be added (quorum_join.go);
 	// joiningNow mirrors it for connection goroutines.
 	joining    *joiner

@@ -61,9 +61,6 @@ func (s *monmapMon) refresh() error {
 	}
 	s.current = m
 	s.m.notifySubscribers("monmap")
-	if s.m.q == nil && s.m.msgr != nil && len(m.Ranks) > 1 {
-		s.m.wantQuorum = true
-	}
 	return nil
 }
 

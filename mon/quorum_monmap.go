@@ -40,7 +40,6 @@ func (m *Monitor) allocGlobalID() (uint64, error) {
 // probes, as ceph-mon bootstraps on a new monmap. The quorum needs a
 // majority of the new map from now on.
 func (m *Monitor) enterQuorum(ctx context.Context) {
-	m.wantQuorum = false
 	mm := m.monmap.current
 	rank := mm.Rank(m.name)
 	if rank < 0 {

@@ -184,7 +184,8 @@ func (m *Monitor) Run(ctx context.Context) error {
 		case <-timer:
 			m.q.tick()
 		}
-		if m.q == nil && m.wantQuorum && m.inflight == nil {
+		if mm := m.monmap.current; m.q == nil && m.joining == nil && m.inflight == nil && mm != nil && len(mm.Ranks) > 1 {
+			// A monitor alone committed a monmap with other monitors.
 			m.enterQuorum(ctx)
 		}
 		if m.q != nil {
