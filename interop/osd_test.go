@@ -96,19 +96,7 @@ func TestOSDScenario(t *testing.T) {
 		})
 		t.Run("kelp-mon", func(t *testing.T) {
 			t.Parallel()
-			osdDir := t.TempDir()
-			conf := scenarioConf()
-			conf["osd data"] = osdDir + "/$name"
-			conf["run dir"] = osdDir + "/run"
-			if err := os.MkdirAll(filepath.Join(osdDir, "run"), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			for i := range scenarioOSDs {
-				if err := os.MkdirAll(filepath.Join(osdDir, fmt.Sprintf("osd.%d", i)), 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
-			c := harness.StartKelpMon(t, harness.Options{Conf: conf})
+			c := harness.StartKelpMon(t, harness.Options{Conf: scenarioConf()})
 			runs[1] = runOSDScenario(t, c, bin, data)
 		})
 	})

@@ -23,17 +23,9 @@ import (
 // full_crc and PG creation all go through kelp-mon.
 func TestRealOSDBootsAgainstKelpMon(t *testing.T) {
 	harness.RequireBinaries(t, "ceph-osd", "ceph", "rados", "ceph-authtool")
-	osdDir := t.TempDir()
-	for _, d := range []string{"osd.0", "run"} {
-		if err := os.MkdirAll(filepath.Join(osdDir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	c := harness.StartKelpMon(t, harness.Options{Conf: map[string]string{
 		"osd objectstore":           "memstore",
 		"memstore device bytes":     "268435456",
-		"osd data":                  osdDir + "/$name",
-		"run dir":                   osdDir + "/run",
 		"osd crush chooseleaf type": "0",
 		"osd pool default size":     "1",
 	}})
@@ -53,7 +45,7 @@ func TestRealOSDBootsAgainstKelpMon(t *testing.T) {
 	waitFor(t, c, "the pool's PGs to be created", func() bool {
 		return !strings.Contains(cephOut(t, c, "osd", "pool", "ls", "detail"), "creating")
 	})
-	in := filepath.Join(osdDir, "in")
+	in := filepath.Join(c.Dir, "in")
 	if err := os.WriteFile(in, []byte("hello kelp"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +58,7 @@ func TestRealOSDBootsAgainstKelpMon(t *testing.T) {
 			t.Fatalf("rados %v: %v: %s", args, err, out)
 		}
 	}
-	out := filepath.Join(osdDir, "out")
+	out := filepath.Join(c.Dir, "out")
 	rados("put", "o1", in)
 	rados("get", "o1", out)
 	if b, err := os.ReadFile(out); err != nil || string(b) != "hello kelp" {
@@ -108,17 +100,9 @@ func waitFor(t *testing.T, c *harness.Cluster, what string, ok func() bool) {
 // (re-peering needs new up_thru values from kelp-mon).
 func TestOSDFailoverAgainstKelpMon(t *testing.T) {
 	harness.RequireBinaries(t, "ceph-osd", "ceph", "rados", "ceph-authtool")
-	osdDir := t.TempDir()
-	for _, d := range []string{"osd.0", "osd.1", "run"} {
-		if err := os.MkdirAll(filepath.Join(osdDir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	c := harness.StartKelpMon(t, harness.Options{Conf: map[string]string{
 		"osd objectstore":           "memstore",
 		"memstore device bytes":     "268435456",
-		"osd data":                  osdDir + "/$name",
-		"run dir":                   osdDir + "/run",
 		"osd crush chooseleaf type": "0",
 		"osd pool default size":     "2",
 		"osd pool default min size": "1",
@@ -132,7 +116,7 @@ func TestOSDFailoverAgainstKelpMon(t *testing.T) {
 	waitFor(t, c, "the pool's PGs to be created", func() bool {
 		return !strings.Contains(cephOut(t, c, "osd", "pool", "ls", "detail"), "creating")
 	})
-	in := filepath.Join(osdDir, "in")
+	in := filepath.Join(c.Dir, "in")
 	if err := os.WriteFile(in, []byte("replicated"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +140,7 @@ func TestOSDFailoverAgainstKelpMon(t *testing.T) {
 	waitFor(t, c, "osd.1 to be marked down", func() bool {
 		return strings.Contains(cephOut(t, c, "osd", "stat"), "1 up")
 	})
-	out := filepath.Join(osdDir, "out")
+	out := filepath.Join(c.Dir, "out")
 	for i := range 5 {
 		if err := rados("get", fmt.Sprintf("o%d", i), out); err != nil {
 			t.Fatal(err)

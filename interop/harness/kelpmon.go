@@ -3,9 +3,11 @@ package harness
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -74,30 +76,34 @@ func StartKelpMon(t testing.TB, o Options) *Cluster {
 	c.ConfPath = filepath.Join(dir, "ceph.conf")
 	c.KeyringPath = filepath.Join(dir, "keyring")
 	c.MonAddrs, _ = encoding.ParseAddrVec(fmt.Sprintf("v2:127.0.0.1:%d/0", c.V2Port))
-	if err := os.MkdirAll(filepath.Join(dir, "log"), 0o755); err != nil {
+	for _, d := range []string{"log", "run"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// OSDs keep their data in the cluster's directory, where AddOSD makes
+	// it, as with StartMon; o.Conf may say otherwise.
+	conf := map[string]string{"osd data": dir + "/$name", "run dir": dir + "/run"}
+	maps.Copy(conf, o.Conf)
+	// Create the cluster first, add the options, then serve.
+	c.mustRun(bin, "dev", "--dir", dir, "--addr", c.V2Addr(), "--create-only")
+	var extra strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(conf)) {
+		fmt.Fprintf(&extra, "\t%s = %s\n", k, conf[k])
+	}
+	if o.Auth == "none" {
+		for _, k := range []string{"auth cluster required", "auth service required", "auth client required"} {
+			fmt.Fprintf(&extra, "\t%s = none\n", k)
+		}
+	}
+	f, err := os.OpenFile(c.ConfPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(o.Conf) > 0 || o.Auth == "none" {
-		// Create the cluster first, add the options, then serve.
-		c.mustRun(bin, "dev", "--dir", dir, "--addr", c.V2Addr(), "--create-only")
-		var extra strings.Builder
-		for k, v := range o.Conf {
-			fmt.Fprintf(&extra, "\t%s = %s\n", k, v)
-		}
-		if o.Auth == "none" {
-			for _, k := range []string{"auth cluster required", "auth service required", "auth client required"} {
-				fmt.Fprintf(&extra, "\t%s = none\n", k)
-			}
-		}
-		f, err := os.OpenFile(c.ConfPath, os.O_APPEND|os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = f.WriteString(extra.String())
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+	_, err = f.WriteString(extra.String())
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
 	}
 	c.StartKelpMonProcess()
 	c.AdminKey = strings.TrimSpace(c.mustRun("ceph-authtool", c.KeyringPath, "-p", "-n", "client.admin"))
