@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kelp-ceph/kelp/auth/cephx"
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/maps/mgrmap"
 	"github.com/kelp-ceph/kelp/maps/monmap"
@@ -22,12 +23,16 @@ type Client struct {
 	stop context.CancelFunc
 	done chan struct{} // closed when the maintain loop has exited
 
-	mu       sync.Mutex
-	sess     *session
-	ready    chan struct{} // closed while a session with a monmap is up
-	monmap   *monmap.MonMap
-	mons     []monTarget // from the monmap once we have one
-	lastTid  uint64
+	mu      sync.Mutex
+	sess    *session
+	ready   chan struct{} // closed while a session with a monmap is up
+	monmap  *monmap.MonMap
+	mons    []monTarget // from the monmap once we have one
+	lastTid uint64
+	// lastAuth is the cephx state of the last session, which the next
+	// session carries over to reclaim the global id (MonClient keeps its
+	// global id, and so the ids of its commands, across sessions).
+	lastAuth *cephx.Client
 	cmds     map[uint64]*pendingCmd
 	versions map[uint64]*pendingVersion
 	subs     map[string]msg.SubscribeItem

@@ -13,9 +13,15 @@ import (
 
 // TestInteropReconnect: when the session dies the client hunts again by
 // itself; calls made meanwhile wait for the new session and subscriptions
-// carry on from where they were.
+// carry on from where they were. The new session reclaims the global id
+// with the old auth ticket, as MonClient does, so that a resent command
+// keeps its id. Against ceph-mon and kelp-mon.
 func TestInteropReconnect(t *testing.T) {
-	cl := harness.StartMon(t, harness.Options{})
+	t.Run("ceph-mon", func(t *testing.T) { testReconnect(t, harness.StartMon(t, harness.Options{})) })
+	t.Run("kelp-mon", func(t *testing.T) { testReconnect(t, harness.StartKelpMon(t, harness.Options{})) })
+}
+
+func testReconnect(t *testing.T, cl *harness.Cluster) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	c, err := Connect(ctx, Options{ConfPath: cl.ConfPath})
@@ -61,7 +67,9 @@ func TestInteropReconnect(t *testing.T) {
 	if st := c.Stats(); st.Sessions != 2 || st.OSDMapFallbacks != 0 {
 		t.Fatalf("stats %+v", st)
 	}
-	t.Logf("global id %d, then %d", gid, c.GlobalID())
+	if c.GlobalID() != gid {
+		t.Fatalf("global id %d after the reconnect, want %d reclaimed", c.GlobalID(), gid)
+	}
 }
 
 // TestInteropTicketRenewal: with a short auth ticket lifetime the client

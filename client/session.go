@@ -86,6 +86,9 @@ func (c *Client) newAuth() *monAuth {
 	cx := cephx.NewClient(c.s.name, c.s.key)
 	cx.Methods = c.s.methods
 	cx.Modes = c.s.modes
+	c.mu.Lock()
+	cx.CarryOver(c.lastAuth)
+	c.mu.Unlock()
 	return &monAuth{cx: cx}
 }
 
@@ -256,6 +259,9 @@ func (c *Client) install(sess *session) error {
 		return ErrClosed
 	}
 	c.sess = sess
+	if sess.auth.cx != nil {
+		c.lastAuth = sess.auth.cx
+	}
 	c.stats.Sessions++
 	c.s.log.Info("client: session open", "mon", sess.mon.name, "addr", sess.mon.addrString(), "global_id", sess.conn.AuthResult().GlobalID)
 	c.sendSubsLocked(nil)

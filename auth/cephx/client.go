@@ -105,6 +105,23 @@ func (c *Client) want() uint32 { return c.Want | uint32(encoding.EntityAuth) }
 // GlobalID returns the global_id the monitor assigned (0 before).
 func (c *Client) GlobalID() uint64 { return c.globalID }
 
+// CarryOver starts c from where prev, a client of an earlier session of
+// the same entity, ended: its global_id and tickets. The next handshake
+// asks to reclaim that global_id and proves it with the old auth ticket,
+// as MonClient does when it opens a new monitor session with the auth
+// handler of the last one (the CVE-2021-20288 reclaim rules).
+func (c *Client) CarryOver(prev *Client) {
+	if prev == nil || prev.globalID == 0 {
+		return
+	}
+	c.globalID = prev.globalID
+	c.tickets = make(map[encoding.EntityType]*TicketHandler, len(prev.tickets))
+	for svc, t := range prev.tickets {
+		cp := *t
+		c.tickets[svc] = &cp
+	}
+}
+
 // Ticket returns the ticket held for a service, or nil.
 func (c *Client) Ticket(service encoding.EntityType) *TicketHandler { return c.tickets[service] }
 
