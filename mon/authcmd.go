@@ -182,7 +182,7 @@ func (s *authMon) write(req *request) {
 			}
 			return nil
 		})
-		s.m.proposeAndThen(func() { req.respond(0, "imported keyring", nil) })
+		s.m.proposeReply(req, 0, "imported keyring", nil)
 		return
 	}
 	n, ok := s.entity(req)
@@ -202,7 +202,7 @@ func (s *authMon) write(req *request) {
 			return
 		}
 		s.pending = append(s.pending, func(ks *cephx.KeyServer) error { ks.RemoveEntity(n); return nil })
-		s.m.proposeAndThen(func() { req.respond(0, "updated", nil) })
+		s.m.proposeReply(req, 0, "updated", nil)
 	case "auth caps":
 		if !exists {
 			req.respond(errno(syscall.ENOENT), fmt.Sprintf("couldn't find entry %s", n), nil)
@@ -214,7 +214,7 @@ func (s *authMon) write(req *request) {
 			ks.SetEntity(n, a)
 			return nil
 		})
-		s.m.proposeAndThen(func() { req.respond(0, "updated caps for "+n.String(), nil) })
+		s.m.proposeReply(req, 0, "updated caps for "+n.String(), nil)
 	case "auth add":
 		key, err := s.keyFromInput(req, n, view)
 		if err != nil {
@@ -241,7 +241,7 @@ func (s *authMon) write(req *request) {
 		}
 		a := auth.EntityAuth{Key: key, Caps: caps}
 		s.pending = append(s.pending, func(ks *cephx.KeyServer) error { ks.SetEntity(n, a); return nil })
-		s.m.proposeAndThen(func() { req.respond(0, "added key for "+n.String(), nil) })
+		s.m.proposeReply(req, 0, "added key for "+n.String(), nil)
 	case "auth get-or-create", "auth get-or-create-key":
 		reply := func(a auth.EntityAuth) {
 			f := req.formatOf(fmtPlain)

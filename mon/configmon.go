@@ -331,7 +331,7 @@ func (s *configMon) command(req *request) bool {
 			}
 		}
 		s.pending[key] = nil
-		s.m.proposeAndThen(func() { req.respond(0, "", nil) })
+		s.m.proposeReply(req, 0, "", nil)
 	case "config get":
 		s.get(req)
 	case "config dump":
@@ -408,7 +408,7 @@ func (s *configMon) set(req *request) {
 	}
 	key := t.who() + "/" + opt.Name
 	s.pending[key] = &text
-	s.m.proposeAndThen(func() { req.respond(0, "", nil) })
+	s.m.proposeReply(req, 0, "", nil)
 }
 
 // schemaFor returns the schema of a stored option, or a plain one for an

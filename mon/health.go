@@ -286,7 +286,7 @@ func (s *healthMon) command(req *request) bool {
 			mu.TTL = encoding.UTimeOf(now.Add(d))
 		}
 		s.stage(func(p map[string]healthMute) { p[code] = mu })
-		s.m.proposeAndThen(func() { req.respond(0, "", nil) })
+		s.m.proposeReply(req, 0, "", nil)
 	case "health unmute":
 		code, _ := req.str("code")
 		s.stage(func(p map[string]healthMute) {
@@ -296,7 +296,7 @@ func (s *healthMon) command(req *request) bool {
 				delete(p, code)
 			}
 		})
-		s.m.proposeAndThen(func() { req.respond(0, "", nil) })
+		s.m.proposeReply(req, 0, "", nil)
 	default:
 		return false
 	}

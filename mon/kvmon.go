@@ -181,5 +181,5 @@ func (s *kvMon) prepare(req *request) {
 		rs = "key deleted"
 		s.pending[key] = nil
 	}
-	s.m.proposeAndThen(func() { req.respond(0, rs, nil) })
+	s.m.proposeReply(req, 0, rs, nil)
 }

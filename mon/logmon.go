@@ -194,7 +194,7 @@ func (s *logMon) command(req *request) bool {
 			Addrs: req.session.addrsOrNone(), Stamp: encoding.UTimeOf(time.Now()),
 			Priority: msg.ClogInfo, Msg: text, Channel: logentry.ChannelCluster}
 		s.pending = append(s.pending, e)
-		s.m.proposeAndThen(func() { req.respond(0, "", nil) })
+		s.m.proposeReply(req, 0, "", nil)
 	case "log last":
 		n, ok := req.int("num")
 		if !ok {

@@ -151,7 +151,7 @@ func (s *mdsMon) fsDump(req *request) {
 // MDSMonitor::prepare_command does, every command that succeeds commits
 // a new epoch, even one that changed nothing.
 func (s *mdsMon) commit(req *request, rs string) {
-	s.m.proposeAndThen(func() { req.respond(0, rs, nil) })
+	s.m.proposeReply(req, 0, rs, nil)
 }
 
 // fsNew is FsNewHandler.

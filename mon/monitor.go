@@ -46,6 +46,7 @@ type Monitor struct {
 	services []service
 	byName   map[string]service
 	kv       *kvMon
+	reqs     *reqLog
 	// qShared is q for connection goroutines (global ids).
 	qShared atomic.Pointer[quorumState]
 	// joining: not in the monmap, asking to be added (quorum_join.go);
@@ -93,7 +94,8 @@ func newMonitor(name string, st store.Store, log *slog.Logger) *Monitor {
 	m.config = newConfigMon(m)
 	m.logm = newLogMon(m)
 	m.cmds = &monCmds{m: m}
-	m.services = []service{m.monmap, m.auth, m.kv, m.config, m.logm, m.health, m.cmds}
+	m.reqs = newReqLog(m)
+	m.services = []service{m.monmap, m.auth, m.kv, m.config, m.logm, m.health, m.cmds, m.reqs}
 	m.osd, m.mgr, m.mds = newOSDMon(m), newMgrMon(m), newMDSMon(m)
 	m.services = append(m.services, m.osd, m.mgr, m.mds)
 	for _, s := range m.services {

@@ -54,7 +54,7 @@ func (s *monmapMon) prepare(req *request) {
 			return
 		}
 		rs := fmt.Sprintf("adding mon.%s at %s", name, addrs)
-		s.m.proposeAndThen(func() { req.respond(0, rs, nil) })
+		s.m.proposeReply(req, 0, rs, nil)
 	default: // mon rm, mon remove
 		if _, ok := cur.Mons[name]; !ok {
 			req.respond(0, fmt.Sprintf("mon.%s does not exist or has already been removed", name), nil)
@@ -70,7 +70,7 @@ func (s *monmapMon) prepare(req *request) {
 			return
 		}
 		next.DisallowedLeaders = slices.DeleteFunc(next.DisallowedLeaders, func(n string) bool { return n == name })
-		s.m.proposeAndThen(func() { req.respond(0, "", nil) })
+		s.m.proposeReply(req, 0, "", nil)
 	}
 }
 
@@ -161,5 +161,5 @@ func (s *monmapMon) prepareElection(req *request) {
 			next.DisallowedLeaders = slices.DeleteFunc(next.DisallowedLeaders, func(n string) bool { return n == name })
 		}
 	}
-	s.m.proposeAndThen(func() { req.respond(0, "", nil) })
+	s.m.proposeReply(req, 0, "", nil)
 }

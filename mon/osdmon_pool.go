@@ -39,7 +39,7 @@ func (s *osdMon) poolCommand(req *request) bool {
 // commit proposes the pending incremental and answers req once it is
 // committed.
 func (s *osdMon) commit(req *request, rs string) {
-	s.m.proposeAndThen(func() { req.respond(0, rs, nil) })
+	s.m.proposeReply(req, 0, rs, nil)
 }
 
 // pendingPool returns a copy of a pool as the pending map has it, for a

@@ -19,6 +19,11 @@ type request struct {
 	reply func(r int, rs string, out []byte)
 	// replied guards against answering twice.
 	replied bool
+	// id names a write across resends, for the request log (reqlog.go),
+	// and cmdHash tells it from another command under the same id; id is
+	// "" for reads and for requests that cannot be named.
+	id      string
+	cmdHash uint64
 }
 
 func (r *request) respond(code int, rs string, out []byte) {

@@ -501,6 +501,12 @@ func (m *Monitor) handleCommandVia(s *Session, mg *msg.MonCommand, send func(msg
 	}
 	m.perf.commands++
 	req := &request{prefix: cmd.Prefix(), args: args, inbl: mg.InBL, session: s, reply: reply}
+	if rc := cmd.RequiredCaps(); rc.Write || rc.Execute {
+		req.id, req.cmdHash = requestID(s, mg.Hdr.Tid), commandHash(mg.Cmd, mg.InBL)
+		if m.reqs.answerRepeat(req) {
+			return
+		}
+	}
 	for _, svc := range m.services {
 		if svc.command(req) {
 			return
