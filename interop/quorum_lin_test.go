@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -266,7 +267,8 @@ func checkQuorumHistory(t *testing.T, kind harness.MonKind) {
 	case porcupine.Unknown:
 		t.Fatalf("porcupine could not decide within 60s on %d operations", len(h.ops))
 	default:
-		t.Fatalf("history is not linearizable (%s; monitor logs in %s)\n%s", keepHistory(h.ops, info), q.KeepLogs(), q.Logs())
+		t.Fatalf("history is not linearizable (%s; monitor logs in %s)\n%s\n%s", keepHistory(h.ops, info), q.KeepLogs(),
+			explainHistory(h.ops, info), q.Logs())
 	}
 }
 
@@ -299,6 +301,63 @@ func staleReads(ops []porcupine.Operation) int {
 		}
 	}
 	return n
+}
+
+// explainHistory prints, for each key whose operations cannot be
+// linearized, the end of the longest linearization porcupine found and
+// the operations left over with the earliest calls, among which is one
+// that no order explains: what a CI log needs to show when the kept
+// files are out of reach. Times are nanoseconds from the history's start.
+func explainHistory(ops []porcupine.Operation, info porcupine.LinearizationInfo) string {
+	type opID struct {
+		client int
+		call   int64
+	}
+	line := func(b *strings.Builder, op porcupine.Operation) {
+		ret := "?"
+		if op.Return != math.MaxInt64 {
+			ret = fmt.Sprint(op.Return)
+		}
+		fmt.Fprintf(b, "  client %d [%d, %s] %s\n", op.ClientId, op.Call, ret, registerModel.DescribeOperation(op.Input, op.Output))
+	}
+	var b strings.Builder
+	for _, partials := range info.PartialLinearizationsOperations() {
+		if len(partials) == 0 {
+			continue
+		}
+		longest := slices.MaxFunc(partials, func(a, b []porcupine.Operation) int { return cmp.Compare(len(a), len(b)) })
+		if len(longest) == 0 {
+			continue
+		}
+		key := longest[0].Input.(regInput).key
+		var keyOps []porcupine.Operation
+		for _, op := range ops {
+			if op.Input.(regInput).key == key {
+				keyOps = append(keyOps, op)
+			}
+		}
+		if len(longest) == len(keyOps) {
+			continue
+		}
+		done := map[opID]bool{}
+		for _, op := range longest {
+			done[opID{op.ClientId, op.Call}] = true
+		}
+		fmt.Fprintf(&b, "key %s: %d of %d operations linearized; the last of them:\n", key, len(longest), len(keyOps))
+		for _, op := range longest[max(0, len(longest)-10):] {
+			line(&b, op)
+		}
+		b.WriteString("  the first left over, by call:\n")
+		slices.SortFunc(keyOps, func(a, b porcupine.Operation) int { return cmp.Compare(a.Call, b.Call) })
+		n := 0
+		for _, op := range keyOps {
+			if !done[opID{op.ClientId, op.Call}] && n < 12 {
+				line(&b, op)
+				n++
+			}
+		}
+	}
+	return b.String()
 }
 
 // keepHistory writes the history as porcupine's HTML view and as text,
@@ -337,6 +396,13 @@ func TestRegisterModel(t *testing.T) {
 	stale := []porcupine.Operation{put(0, "a", 0, 10, false), put(0, "b", 20, 30, false), get(1, "a", 40, 50)}
 	if porcupine.CheckOperations(registerModel, stale) {
 		t.Error("a read of a value overwritten before it began was accepted")
+	}
+	_, info := porcupine.CheckOperationsVerbose(registerModel, stale, 0)
+	want := "key k: 2 of 3 operations linearized; the last of them:\n" +
+		"  client 0 [0, 10] set(k, a)\n  client 0 [20, 30] set(k, b)\n" +
+		"  the first left over, by call:\n  client 1 [40, 50] get(k) -> a\n"
+	if got := explainHistory(stale, info); got != want {
+		t.Errorf("explanation:\n%s\nwant:\n%s", got, want)
 	}
 	late := []porcupine.Operation{put(0, "a", 0, 10, false), put(1, "b", 5, math.MaxInt64, true),
 		get(2, "a", 20, 30), get(2, "b", 40, 50)}
