@@ -65,11 +65,20 @@ type reqLog struct {
 	order   []string
 	// proposed holds the ids of the proposal in flight until it commits.
 	proposed map[string]loggedReply
-	now      func() time.Time
+	// first is the oldest sequence number not yet erased, where trimming
+	// starts looking (0: from the beginning). Seeking past the erased
+	// entries keeps each trim from walking over their tombstones.
+	first uint64
+	// maxEntries and maxAge bound what is kept (reqLogMaxEntries,
+	// reqLogMaxAge; tests make them small).
+	maxEntries uint64
+	maxAge     time.Duration
+	now        func() time.Time
 }
 
 func newReqLog(m *Monitor) *reqLog {
-	return &reqLog{m: m, pending: map[string]loggedReply{}, now: time.Now}
+	return &reqLog{m: m, pending: map[string]loggedReply{}, maxEntries: reqLogMaxEntries, maxAge: reqLogMaxAge,
+		now: time.Now}
 }
 
 func (l *reqLog) name() string { return reqLogPrefix }
@@ -79,7 +88,7 @@ func (l *reqLog) createInitial() error { return nil }
 func (l *reqLog) command(*request) bool { return false }
 
 func (l *reqLog) discardPending() {
-	l.pending, l.order, l.proposed = map[string]loggedReply{}, nil, nil
+	l.pending, l.order, l.proposed, l.first = map[string]loggedReply{}, nil, nil, 0
 }
 
 // refresh follows a commit: what was proposed is in the store now.
@@ -190,11 +199,16 @@ func (l *reqLog) encodePending(tx *store.Transaction) (bool, error) {
 // limit of them.
 func (l *reqLog) trim(tx *store.Transaction, last uint64, now time.Time, limit int) error {
 	var bad error
-	err := l.m.store.Iterate(reqLogPrefix, "seq/", func(key string, value []byte) bool {
+	from := "seq/"
+	if l.first != 0 {
+		from = seqKey(l.first)
+	}
+	err := l.m.store.Iterate(reqLogPrefix, from, func(key string, value []byte) bool {
 		seq, ok := parseSeqKey(key)
 		if !ok || limit == 0 {
 			return false
 		}
+		l.first = seq
 		d := encoding.NewDecoder(value)
 		id := d.Str()
 		stamp := time.Unix(0, int64(d.U64()))
@@ -202,11 +216,12 @@ func (l *reqLog) trim(tx *store.Transaction, last uint64, now time.Time, limit i
 			bad = fmt.Errorf("request log %s: %w", key, err)
 			return false
 		}
-		if last-seq < reqLogMaxEntries && now.Sub(stamp) < reqLogMaxAge {
+		if last-seq < l.maxEntries && now.Sub(stamp) < l.maxAge {
 			return false
 		}
 		tx.Erase(reqLogPrefix, key)
 		tx.Erase(reqLogPrefix, "id/"+id)
+		l.first = seq + 1
 		limit--
 		return true
 	})

@@ -142,6 +142,24 @@ func TestRequestLogTrim(t *testing.T) {
 	if acks := sendCommand(t, m, s, 4, cmd("config-key set", "key", "4", "val", "v")); len(acks) != 1 || acks[0].R != 0 {
 		t.Fatalf("repeat of the kept entry: %+v", acks)
 	}
+
+	// At most maxEntries are kept; each proposal erases as many as it
+	// adds, and more while it can.
+	m.reqs.maxEntries = 2
+	for tid := uint64(5); tid <= 9; tid++ {
+		sendCommand(t, m, s, tid, cmd("config-key set", "key", "k", "val", fmt.Sprint(tid)))
+		if got := count(); got > 2 {
+			t.Fatalf("%d entries after tid %d, want at most 2", got, tid)
+		}
+	}
+	if got := run(t, m, cmd("config-key get", "key", "k")).out; got != "9" {
+		t.Fatalf("k = %q after the writes, want 9", got)
+	}
+	// An entry trimmed away no longer answers: the write is applied again.
+	sendCommand(t, m, s, 5, cmd("config-key set", "key", "k", "val", "5"))
+	if got := run(t, m, cmd("config-key get", "key", "k")).out; got != "5" {
+		t.Fatalf("k = %q after a write under a trimmed id, want 5", got)
+	}
 }
 
 // FuzzDecodeLoggedReply: a request log entry read from the store never
