@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kelp-ceph/kelp/auth/cephx"
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/mon/store"
 )
@@ -65,10 +66,11 @@ type reqLog struct {
 	order   []string
 	// proposed holds the ids of the proposal in flight until it commits.
 	proposed map[string]loggedReply
-	// first is the oldest sequence number not yet erased, where trimming
-	// starts looking (0: from the beginning). Seeking past the erased
-	// entries keeps each trim from walking over their tombstones.
-	first uint64
+	// first and firstStamp are the oldest entry not yet erased (first 0:
+	// not known). Trimming walks the store only when that entry is out of
+	// bounds, and starts there, past the tombstones of what it erased.
+	first      uint64
+	firstStamp time.Time
 	// maxEntries and maxAge bound what is kept (reqLogMaxEntries,
 	// reqLogMaxAge; tests make them small).
 	maxEntries uint64
@@ -112,6 +114,22 @@ func requestID(s *Session, tid uint64) string {
 	return s.Entity.String() + "/" + strconv.FormatUint(s.GlobalID, 10) + "/" + strconv.FormatUint(tid, 10)
 }
 
+// mayRepeat reports whether a command from s may repeat one recorded
+// before, so that the store is searched only then. A client sends a
+// command again only on a new session, which reclaims its global id: a
+// direct session whose id this monitor has just assigned cannot carry a
+// repeat. A forwarded one may (a peon resends after an election).
+func mayRepeat(s *Session) bool {
+	if s == nil || s.proxied || s.authInfo == nil {
+		return true
+	}
+	switch s.authInfo.GlobalIDStatus {
+	case cephx.GlobalIDNewPending, cephx.GlobalIDNewOK, cephx.GlobalIDNewNotExposed:
+		return false
+	}
+	return true
+}
+
 // commandHash tells a resent command from another one under a reused id.
 func commandHash(cmd []string, inbl []byte) uint64 {
 	h := fnv.New64a()
@@ -141,6 +159,9 @@ func (l *reqLog) answerRepeat(req *request) bool {
 		l.m.log.Debug("repeated request waits for its first copy", "id", req.id)
 		l.m.proposeAndThen(func() { req.respond(rep.r, rep.rs, rep.out) })
 		return true
+	}
+	if !mayRepeat(req.session) {
+		return false
 	}
 	b, err := l.m.store.Get(reqLogPrefix, "id/"+req.id)
 	if err != nil {
@@ -188,7 +209,7 @@ func (l *reqLog) encodePending(tx *store.Transaction) (bool, error) {
 		tx.Put(reqLogPrefix, seqKey(seq), e.Bytes())
 	}
 	tx.PutU64(reqLogPrefix, "last", seq)
-	if err := l.trim(tx, seq, now, len(l.order)+32); err != nil {
+	if err := l.trim(tx, seq, l.last+1, now, len(l.order)+32); err != nil {
 		return false, err
 	}
 	l.proposed, l.pending, l.order = l.pending, map[string]loggedReply{}, nil
@@ -196,19 +217,27 @@ func (l *reqLog) encodePending(tx *store.Transaction) (bool, error) {
 }
 
 // trim erases the oldest committed entries beyond the bounds, at most
-// limit of them.
-func (l *reqLog) trim(tx *store.Transaction, last uint64, now time.Time, limit int) error {
-	var bad error
+// limit of them; firstNew is the sequence number of the first entry tx
+// adds. It walks the store only when the oldest entry it knows of is out
+// of bounds, or when it knows of none (a new leader).
+func (l *reqLog) trim(tx *store.Transaction, last, firstNew uint64, now time.Time, limit int) error {
+	inBounds := func(seq uint64, stamp time.Time) bool {
+		return last-seq < l.maxEntries && now.Sub(stamp) < l.maxAge
+	}
+	if l.first != 0 && inBounds(l.first, l.firstStamp) {
+		return nil
+	}
 	from := "seq/"
 	if l.first != 0 {
 		from = seqKey(l.first)
 	}
+	l.first = 0
+	var bad error
 	err := l.m.store.Iterate(reqLogPrefix, from, func(key string, value []byte) bool {
 		seq, ok := parseSeqKey(key)
-		if !ok || limit == 0 {
+		if !ok {
 			return false
 		}
-		l.first = seq
 		d := encoding.NewDecoder(value)
 		id := d.Str()
 		stamp := time.Unix(0, int64(d.U64()))
@@ -216,17 +245,21 @@ func (l *reqLog) trim(tx *store.Transaction, last uint64, now time.Time, limit i
 			bad = fmt.Errorf("request log %s: %w", key, err)
 			return false
 		}
-		if last-seq < l.maxEntries && now.Sub(stamp) < l.maxAge {
+		if inBounds(seq, stamp) || limit == 0 {
+			l.first, l.firstStamp = seq, stamp
 			return false
 		}
 		tx.Erase(reqLogPrefix, key)
 		tx.Erase(reqLogPrefix, "id/"+id)
-		l.first = seq + 1
 		limit--
 		return true
 	})
 	if bad != nil {
 		return bad
+	}
+	if l.first == 0 {
+		// Nothing older is left: the oldest entry is tx's first.
+		l.first, l.firstStamp = firstNew, now
 	}
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kelp-ceph/kelp/auth/cephx"
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/mon/store"
 	"github.com/kelp-ceph/kelp/msgr2"
@@ -178,4 +179,26 @@ func FuzzDecodeLoggedReply(f *testing.F) {
 			t.Fatalf("round trip: %+v %d %v, want %+v %d", rep2, seq2, err, rep, seq)
 		}
 	})
+}
+
+// TestMayRepeat: the store is searched for a repeat only for sessions
+// that may carry one: a reclaimed global id, a forwarded request, or a
+// session whose id's origin is unknown; not a direct session whose id
+// this monitor has just assigned.
+func TestMayRepeat(t *testing.T) {
+	for _, c := range []struct {
+		s    *Session
+		want bool
+	}{
+		{&Session{authInfo: &cephx.PeerInfo{GlobalIDStatus: cephx.GlobalIDNewPending}}, false},
+		{&Session{authInfo: &cephx.PeerInfo{GlobalIDStatus: cephx.GlobalIDNewOK}}, false},
+		{&Session{authInfo: &cephx.PeerInfo{GlobalIDStatus: cephx.GlobalIDReclaimPending}}, true},
+		{&Session{authInfo: &cephx.PeerInfo{GlobalIDStatus: cephx.GlobalIDReclaimOK}}, true},
+		{&Session{proxied: true}, true},
+		{&Session{}, true},
+	} {
+		if got := mayRepeat(c.s); got != c.want {
+			t.Errorf("mayRepeat(%+v) = %v, want %v", c.s.authInfo, got, c.want)
+		}
+	}
 }
