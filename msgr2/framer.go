@@ -164,8 +164,17 @@ func (f *Framer) write(bufs net.Buffers) error {
 			return err
 		}
 	}
+	if w, ok := f.conn.(buffersWriter); ok {
+		_, err := w.writeBuffers(bufs)
+		return err
+	}
 	_, err := bufs.WriteTo(f.conn)
 	return err
+}
+
+// buffersWriter gathers buffers into one write (rawSock).
+type buffersWriter interface {
+	writeBuffers(net.Buffers) (int, error)
 }
 
 // corkLimit bounds what a corked Framer gathers before writing; bigger

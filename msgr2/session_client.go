@@ -40,7 +40,7 @@ func (c *Conn) connect(ctx context.Context, attempt uint64) error {
 	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 
-	f := NewFramer(nc)
+	f := NewFramer(wrapRaw(nc))
 	var auth AuthClient
 	if cfg.NewAuthClient != nil {
 		auth = cfg.NewAuthClient(c.peerType)

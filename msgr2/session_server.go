@@ -34,7 +34,7 @@ func (m *Messenger) accept(nc net.Conn) (*Conn, *transport) {
 	if auth == nil {
 		auth = m.noneServer()
 	}
-	f := NewFramer(nc)
+	f := NewFramer(wrapRaw(nc))
 	h := &serverHandshake{f: f, cfg: cfg, log: m.log, peerAddr: peer, auth: auth}
 	if err := h.run(); err != nil {
 		drop(err)
