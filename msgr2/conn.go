@@ -320,14 +320,18 @@ func (c *Conn) Close() error {
 }
 
 // closeWith closes the Conn; reset says the dispatcher hears of it.
-func (c *Conn) closeWith(err error, reset bool) {
+func (c *Conn) closeWith(err error, reset bool) { c.closeNotify(err, reset, false) }
+
+// closeNotify is closeWith; byReader says the caller is the session's
+// reader, which then delivers the reset itself (see notify).
+func (c *Conn) closeNotify(err error, reset, byReader bool) {
 	c.mu.Lock()
 	if c.state == stateClosed {
 		c.mu.Unlock()
 		return
 	}
 	if reset {
-		c.notify(eventReset)
+		c.notify(eventReset, byReader)
 	}
 	c.state = stateClosed
 	c.closeErr = err
@@ -412,7 +416,11 @@ func (c *Conn) resetSessionLocked() {
 // fault handles the loss of transport tr: a lossy session ends; a
 // lossless one keeps its messages and reconnects (or waits for the peer
 // to).
-func (c *Conn) fault(tr *transport, err error) {
+func (c *Conn) fault(tr *transport, err error) { c.faultBy(tr, err, false) }
+
+// faultBy is fault; byReader says the caller is tr's reader, which
+// delivers the reset of a lossy session itself (see notify).
+func (c *Conn) faultBy(tr *transport, err error, byReader bool) {
 	tr.close()
 	c.mu.Lock()
 	if c.tr != tr || c.state == stateClosed {
@@ -429,7 +437,7 @@ func (c *Conn) fault(tr *transport, err error) {
 		} else {
 			c.log.Info("msgr2: lossy connection faulted", "peer", c.String(), "err", err)
 		}
-		c.closeWith(err, true)
+		c.closeNotify(err, true, byReader)
 		return
 	}
 	c.requeueSentLocked(0)
@@ -571,7 +579,10 @@ func (c *Conn) readLoop(tr *transport) {
 		}
 		if err != nil {
 			tr.f.releaseReader()
-			c.fault(tr, err)
+			c.faultBy(tr, err, true)
+			if c.msgr.cfg.DispatchInline {
+				c.dispatchQueued() // the reset
+			}
 			return
 		}
 		if c.lingerOrPark(tr) {
@@ -615,6 +626,9 @@ func (c *Conn) lingerOrPark(tr *transport) bool {
 // that ran its handshake: peers send their first messages at once, and
 // that goroutine has the stack for them.
 func (c *Conn) readNew(tr *transport) {
+	if c.msgr.cfg.DispatchInline {
+		c.dispatchQueued() // the accept
+	}
 	if !c.lingerOrPark(tr) {
 		c.readLoop(tr)
 	}
@@ -837,8 +851,11 @@ const (
 )
 
 // notify queues an observer event behind the messages already received.
-func (c *Conn) notify(ev connEvent) {
-	c.enqueue(dispatchItem{event: ev}, true)
+// byReader says the caller is the session's reader, which with
+// Config.DispatchInline delivers it itself, as it does messages;
+// otherwise a goroutine does.
+func (c *Conn) notify(ev connEvent, byReader bool) {
+	c.enqueue(dispatchItem{event: ev}, !(byReader && c.msgr.cfg.DispatchInline))
 }
 
 var errWait = errors.New("msgr2: peer asked us to wait for its connection")

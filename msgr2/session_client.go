@@ -185,7 +185,7 @@ func (c *Conn) openSession(tr *transport, h *clientHandshake, attempt uint64) er
 			}
 			c.mu.Unlock()
 			if rst.Full {
-				c.notify(eventReset)
+				c.notify(eventReset, false)
 			}
 			reconnect = false
 		default:

@@ -161,7 +161,7 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 				if ex.policy.ResetCheck {
 					ex.resetSessionLocked()
 				}
-				ex.notify(eventReset)
+				ex.notify(eventReset, false)
 				c = ex
 			case ex.clientCookie == ci.Cookie:
 				// Establishment interrupted between CLIENT_IDENT and
@@ -224,8 +224,9 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 	}
 	tr.nc.SetDeadline(time.Time{})
 	// HandleAccept goes through the dispatch queue, ahead of the first
-	// message (ms_handle_accept precedes dispatch).
-	c.notify(eventAccept)
+	// message (ms_handle_accept precedes dispatch); this goroutine goes
+	// on to read the session (readNew).
+	c.notify(eventAccept, true)
 	c.attachLocked(tr, true)
 	return c, nil
 }
