@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kelp-ceph/kelp/encoding"
 )
@@ -125,7 +126,9 @@ func (m *Messenger) Listen(addrs encoding.EntityAddrVec) (encoding.EntityAddrVec
 		}
 		m.mu.Unlock()
 		m.wg.Add(1)
-		go m.acceptLoop(ln)
+		idle := new(atomic.Int32)
+		idle.Store(1)
+		go m.acceptLoop(ln, idle)
 	}
 	if len(bound) == 0 {
 		return nil, fmt.Errorf("msgr2: no msgr2 address in %s", addrs)
@@ -152,12 +155,28 @@ func publicAddrs(pub, bound encoding.EntityAddrVec, nonce uint32) encoding.Entit
 	return out
 }
 
-func (m *Messenger) acceptLoop(ln net.Listener) {
-	defer m.wg.Done()
+// maxIdleAcceptors is how many goroutines may wait for connections on
+// one listener before one that has served a session exits.
+const maxIdleAcceptors = 2
+
+// acceptLoop accepts connections on ln. The goroutine that accepts a
+// connection runs its handshake and reads the session until it goes quiet
+// (readNew), starting another acceptLoop first if no other goroutine is
+// left waiting on ln; then it goes back to accepting unless
+// maxIdleAcceptors others already do. Short sessions one after another
+// are thus served by the same few goroutines, whose stacks have grown to
+// what a handshake needs, rather than by a new goroutine each.
+//
+// idle counts the goroutines of ln not serving a session, this one
+// included; m.wg counts this goroutine except while it reads a session
+// (a reader can wait on its Dispatcher, which may be waiting for Close).
+func (m *Messenger) acceptLoop(ln net.Listener, idle *atomic.Int32) {
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
+				idle.Add(-1)
+				m.wg.Done()
 				return
 			}
 			m.log.Warn("msgr2: accept", "err", err)
@@ -167,21 +186,37 @@ func (m *Messenger) acceptLoop(ln net.Listener) {
 		if m.closed {
 			m.mu.Unlock()
 			nc.Close()
+			idle.Add(-1)
+			m.wg.Done()
 			return
 		}
 		m.pending[nc] = struct{}{}
+		if idle.Add(-1) == 0 {
+			idle.Add(1)
+			m.wg.Add(1)
+			go m.acceptLoop(ln, idle)
+		}
+		m.mu.Unlock()
+		c, tr := m.accept(nc)
+		m.mu.Lock()
+		delete(m.pending, nc)
+		m.mu.Unlock()
+		m.wg.Done()
+		if c != nil {
+			c.readNew(tr)
+		}
+		if idle.Add(1) > maxIdleAcceptors {
+			idle.Add(-1)
+			return
+		}
+		m.mu.Lock()
+		if m.closed {
+			m.mu.Unlock()
+			idle.Add(-1)
+			return
+		}
 		m.wg.Add(1)
 		m.mu.Unlock()
-		go func() {
-			c, tr := m.accept(nc)
-			m.mu.Lock()
-			delete(m.pending, nc)
-			m.mu.Unlock()
-			m.wg.Done()
-			if c != nil {
-				c.readNew(tr)
-			}
-		}()
 	}
 }
 
