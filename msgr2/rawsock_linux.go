@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"syscall"
 	"unsafe"
 )
@@ -18,21 +19,33 @@ import (
 // several context switches on a second thread) for each. A read or write
 // of a non-blocking socket never blocks, so it need not release its P.
 type rawSock struct {
-	net.Conn
 	rc syscall.RawConn
+}
 
-	// The calls in progress, one read and one write at most, kept here
-	// with their closures made once (a closure per call would be
-	// garbage).
-	rb      []byte
-	rn      int
-	rerr    syscall.Errno
+// rawOp is one read or write in progress, with its closures made once:
+// pooled, so that neither a call (a closure per call would be garbage)
+// nor an idle session (which would hold them) pays for them.
+type rawOp struct {
+	b       []byte      // read into
+	bufs    net.Buffers // write from
+	one     [1][]byte   // Write's buffer, as net.Buffers
+	n       int
+	errno   syscall.Errno
 	readFn  func(fd uintptr) bool
-	wb      net.Buffers
-	wn      int
-	werr    syscall.Errno
 	writeFn func(fd uintptr) bool
-	one     [1][]byte // Write's buffer, as net.Buffers
+}
+
+var rawOps = sync.Pool{New: func() any {
+	op := &rawOp{}
+	op.readFn, op.writeFn = op.read, op.writev
+	return op
+}}
+
+func getOp() *rawOp { return rawOps.Get().(*rawOp) }
+
+func putOp(op *rawOp) {
+	*op = rawOp{readFn: op.readFn, writeFn: op.writeFn}
+	rawOps.Put(op)
 }
 
 // wrapRaw returns nc as a rawSock when it has a file descriptor, and nc
@@ -46,19 +59,18 @@ func wrapRaw(nc net.Conn) io.ReadWriter {
 	if err != nil {
 		return nc
 	}
-	s := &rawSock{Conn: nc, rc: rc}
-	s.readFn, s.writeFn = s.read, s.writev
-	return s
+	return &rawSock{rc}
 }
 
 func (s *rawSock) Read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	s.rb, s.rn, s.rerr = b, 0, 0
-	err := s.rc.Read(s.readFn)
-	n, errno := s.rn, s.rerr
-	s.rb = nil
+	op := getOp()
+	op.b = b
+	err := s.rc.Read(op.readFn)
+	n, errno := op.n, op.errno
+	putOp(op)
 	switch {
 	case err != nil: // deadline, closed
 		return 0, err
@@ -70,35 +82,38 @@ func (s *rawSock) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-// read is one attempt at reading s.rb; false means wait in the poller.
-func (s *rawSock) read(fd uintptr) bool {
+// read is one attempt at reading op.b; false means wait in the poller.
+func (op *rawOp) read(fd uintptr) bool {
 	for {
-		r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&s.rb[0])), uintptr(len(s.rb)))
+		r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&op.b[0])), uintptr(len(op.b)))
 		switch e {
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
 			return false
 		}
-		s.rn, s.rerr = int(r), e
+		op.n, op.errno = int(r), e
 		return true
 	}
 }
 
 func (s *rawSock) Write(b []byte) (int, error) {
-	s.one[0] = b
-	n, err := s.writeBuffers(s.one[:])
-	s.one[0] = nil
-	return n, err
+	op := getOp()
+	op.one[0] = b
+	return s.write(op, op.one[:])
 }
 
 // writeBuffers writes every byte of bufs, gathered with writev, waiting
 // in the poller while the socket's send buffer is full. It consumes bufs.
 func (s *rawSock) writeBuffers(bufs net.Buffers) (int, error) {
-	s.wb, s.wn, s.werr = bufs, 0, 0
-	err := s.rc.Write(s.writeFn)
-	n, errno := s.wn, s.werr
-	s.wb = nil
+	return s.write(getOp(), bufs)
+}
+
+func (s *rawSock) write(op *rawOp, bufs net.Buffers) (int, error) {
+	op.bufs = bufs
+	err := s.rc.Write(op.writeFn)
+	n, errno := op.n, op.errno
+	putOp(op)
 	switch {
 	case err != nil:
 		return n, err
@@ -108,13 +123,13 @@ func (s *rawSock) writeBuffers(bufs net.Buffers) (int, error) {
 	return n, nil
 }
 
-// writev writes what is left of s.wb until done or the socket is full
+// writev writes what is left of op.bufs until done or the socket is full
 // (false: wait in the poller).
-func (s *rawSock) writev(fd uintptr) bool {
+func (op *rawOp) writev(fd uintptr) bool {
 	var iov [8]syscall.Iovec
 	for {
 		v := iov[:0]
-		for _, b := range s.wb {
+		for _, b := range op.bufs {
 			if len(v) == len(iov) {
 				break
 			}
@@ -133,11 +148,11 @@ func (s *rawSock) writev(fd uintptr) bool {
 		case syscall.EAGAIN:
 			return false
 		default:
-			s.werr = e
+			op.errno = e
 			return true
 		}
-		s.wn += int(r)
-		consume(&s.wb, int(r))
+		op.n += int(r)
+		consume(&op.bufs, int(r))
 	}
 }
 
