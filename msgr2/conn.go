@@ -15,7 +15,7 @@ import (
 )
 
 // connState is where a Conn's session stands.
-type connState int
+type connState uint8
 
 const (
 	stateConnecting connState = iota // an attempt to (re)connect is running
@@ -114,6 +114,9 @@ type Conn struct {
 	mu       sync.Mutex
 	state    connState
 	outgoing bool                // we connect (and reconnect) this session
+	kaDue    bool                // a KEEPALIVE2 is to be sent
+	opened   bool                // the session has opened once
+	conMode  uint32              // the small fields sit together: there is a Conn per session
 	target   encoding.EntityAddr // address we dial
 	tr       *transport
 	attempt  uint64 // bumped when a connection attempt is superseded
@@ -121,9 +124,8 @@ type Conn struct {
 	peerAddrs    encoding.EntityAddrVec
 	peerName     encoding.EntityNameT
 	features     uint64
-	conMode      uint32
 	authServer   AuthServerResult
-	authClient   AuthResult
+	authClient   *AuthResult // outgoing sessions only
 	clientCookie uint64
 	serverCookie uint64
 	connectSeq   uint64
@@ -134,23 +136,21 @@ type Conn struct {
 	ackedIn      uint64 // last in seq acknowledged to the peer
 	queue        []*outMsg
 	sent         []*outMsg
-	kaDue        bool
 	kaAcks       []encoding.UTime
-	lastKaAck    time.Time
+	lastKaAck    int64 // Unix nanoseconds; 0 for never
 	closeErr     error
 	// closed and ready are made when first asked for (most sessions
 	// never are): closed is closed when the Conn closes, ready the first
 	// time the session opens.
 	closed chan struct{}
 	ready  chan struct{}
-	opened bool
 
 	priv atomic.Value // the layer above's per-connection state
 
 	// The dispatch queue; a goroutine drains it while it is not empty.
 	dmu         sync.Mutex
-	dqueue      []dispatchItem
 	dispatching bool
+	dqueue      []dispatchItem
 }
 
 func newConn(m *Messenger, peerType encoding.EntityType, policy Policy, outgoing bool) *Conn {
@@ -205,7 +205,10 @@ func (c *Conn) AuthServerResult() AuthServerResult {
 func (c *Conn) AuthResult() AuthResult {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.authClient
+	if c.authClient == nil {
+		return AuthResult{}
+	}
+	return *c.authClient
 }
 
 // LastKeepaliveAck is when the peer last acknowledged a KEEPALIVE2, by
@@ -213,7 +216,10 @@ func (c *Conn) AuthResult() AuthResult {
 func (c *Conn) LastKeepaliveAck() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.lastKaAck
+	if c.lastKaAck == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, c.lastKaAck)
 }
 
 // SetPriv attaches the layer above's state to the connection (Ceph's
@@ -693,7 +699,7 @@ func (c *Conn) handleFrame(tr *transport, fr *Frame) error {
 			return err
 		}
 		c.mu.Lock()
-		c.lastKaAck = ka.Stamp.Time()
+		c.lastKaAck = ka.Stamp.Time().UnixNano()
 		c.mu.Unlock()
 	default:
 		return protoErr("unexpected %s on an open session", fr.Tag)

@@ -25,7 +25,7 @@ type Frame struct {
 // locking: one goroutine reads and one writes.
 type Framer struct {
 	conn io.ReadWriter
-	r    *bufio.Reader // nil while idle: see releaseReader
+	r    *frameReader // nil while idle: see releaseReader
 
 	rev1   bool
 	rx, tx *gcmHalf // nil in crc mode
@@ -35,12 +35,10 @@ type Framer struct {
 	// authentication they keep a stranger's frames small.
 	limits [maxSegments]uint32
 
-	// While recording, every byte read and written is kept for the
-	// AUTH_SIGNATURE HMAC (ProtocolV2 pre_auth.rxbuf/txbuf).
-	recording    bool
-	rxRec, txRec []byte
+	// The handshake's transcript, for AUTH_SIGNATURE; nil once the
+	// session is established.
+	rec *transcript
 
-	pre  [preambleLen + inlineLen + gcmTagLen]byte
 	wbuf []byte
 	iov  net.Buffers
 
@@ -69,18 +67,34 @@ func NewFramer(rw io.ReadWriter) *Framer {
 // holds none (see releaseReader).
 const readBufSize = 32 << 10
 
-// readers holds the read buffers of idle Framers: an established session
-// waiting for its peer costs no buffer.
-var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufSize) }}
+// frameReader is what a Framer needs while it reads: the read buffer and
+// room for a preamble, an inline segment and a tag.
+type frameReader struct {
+	bufio.Reader
+	pre [preambleLen + inlineLen + gcmTagLen]byte
+}
 
-// reader returns the Framer's buffered reader, taking one from the pool
-// when it holds none.
-func (f *Framer) reader() *bufio.Reader {
+// readers holds the frameReaders of idle Framers: an established session
+// waiting for its peer costs no buffer.
+var readers = sync.Pool{New: func() any {
+	return &frameReader{Reader: *bufio.NewReaderSize(nil, readBufSize)}
+}}
+
+// reader returns the Framer's frameReader, taking one from the pool when
+// it holds none.
+func (f *Framer) reader() *frameReader {
 	if f.r == nil {
-		f.r = readers.Get().(*bufio.Reader)
+		f.r = readers.Get().(*frameReader)
 		f.r.Reset(f.conn)
 	}
 	return f.r
+}
+
+// transcript is every byte a handshake read and wrote, for the
+// AUTH_SIGNATURE HMACs (ProtocolV2 pre_auth.rxbuf/txbuf).
+type transcript struct {
+	rx, tx []byte
+	on     bool // still recording
 }
 
 // releaseReader gives the read buffer back to the pool and lets go of the
@@ -119,8 +133,9 @@ func (f *Framer) startSecure(secret []byte, client bool) error {
 
 func (f *Framer) secure() bool { return f.tx != nil }
 
-func (f *Framer) startRecording() { f.recording, f.rxRec, f.txRec = true, nil, nil }
-func (f *Framer) stopRecording()  { f.recording = false }
+func (f *Framer) startRecording() { f.rec = &transcript{on: true} }
+func (f *Framer) stopRecording()  { f.rec.on = false }
+func (f *Framer) recording() bool { return f.rec != nil && f.rec.on }
 
 // readFull reads exactly len(b) bytes.
 func (f *Framer) readFull(b []byte) error {
@@ -130,16 +145,16 @@ func (f *Framer) readFull(b []byte) error {
 		}
 		return err
 	}
-	if f.recording {
-		f.rxRec = append(f.rxRec, b...)
+	if f.recording() {
+		f.rec.rx = append(f.rec.rx, b...)
 	}
 	return nil
 }
 
 func (f *Framer) write(bufs net.Buffers) error {
-	if f.recording {
+	if f.recording() {
 		for _, b := range bufs {
-			f.txRec = append(f.txRec, b...)
+			f.rec.tx = append(f.rec.tx, b...)
 		}
 	}
 	if f.corrupt != nil && len(bufs) > 0 {
@@ -479,7 +494,7 @@ func (f *Framer) readOne() (*Frame, bool, error) {
 func newFrame(p *preamble) *Frame { return &Frame{Tag: p.tag, NumSegs: p.nsegs} }
 
 func (f *Framer) readCRC() (preamble, *Frame, bool, error) {
-	pb := f.pre[:preambleLen]
+	pb := f.reader().pre[:preambleLen]
 	if err := f.readFull(pb); err != nil {
 		return preamble{}, nil, false, err
 	}
@@ -522,9 +537,9 @@ func (f *Framer) readCRC() (preamble, *Frame, bool, error) {
 			return p, nil, false, err
 		}
 	}
-	epi := f.pre[:epilogueCRC0]
+	epi := f.reader().pre[:epilogueCRC0]
 	if f.rev1 {
-		epi = f.pre[:epilogueCRC1]
+		epi = f.r.pre[:epilogueCRC1]
 	}
 	if err := f.readFull(epi); err != nil {
 		return p, nil, false, err
@@ -557,7 +572,7 @@ func checkLate(b byte, rev1 bool) (aborted bool, err error) {
 }
 
 func (f *Framer) readSecureRev1() (preamble, *Frame, bool, error) {
-	hb := f.pre[:]
+	hb := f.reader().pre[:]
 	if err := f.readFull(hb); err != nil {
 		return preamble{}, nil, false, err
 	}
@@ -623,7 +638,7 @@ func (f *Framer) readSecureRev1() (preamble, *Frame, bool, error) {
 }
 
 func (f *Framer) readSecureRev0() (preamble, *Frame, bool, error) {
-	ctPre := f.pre[:preambleLen]
+	ctPre := f.reader().pre[:preambleLen]
 	if err := f.readFull(ctPre); err != nil {
 		return preamble{}, nil, false, err
 	}

@@ -43,7 +43,7 @@ func TestReplayRealMonSession(t *testing.T) {
 			r.SetLimits(cfg.segmentLimits())
 			r.startRecording()
 			for {
-				r.rxRec = nil
+				r.rec.rx = nil
 				fr, err := r.ReadFrame()
 				if err != nil {
 					break
@@ -53,8 +53,8 @@ func TestReplayRealMonSession(t *testing.T) {
 				w := NewFramer(&out)
 				w.SetRev1(f.rev1)
 				w.WriteFrame(fr.Tag, fr.Segments[:fr.NumSegs]...)
-				if !bytes.Equal(out.Bytes(), r.rxRec) {
-					t.Fatalf("%s frame: ceph wrote\n%x\nkelp writes\n%x", fr.Tag, r.rxRec, out.Bytes())
+				if !bytes.Equal(out.Bytes(), r.rec.rx) {
+					t.Fatalf("%s frame: ceph wrote\n%x\nkelp writes\n%x", fr.Tag, r.rec.rx, out.Bytes())
 				}
 				if fr.Tag == TagMessage {
 					hdr, _, err := decodeHeader2(fr.Segments[0])

@@ -146,13 +146,13 @@ func (h *clientHandshake) exchangeSignatures() error {
 		}
 	}
 	key := h.authResult.SessionKey
-	if err := h.f.writeControl(&AuthSignatureFrame{Sig: authSignature(key, h.f.rxRec)}); err != nil {
+	if err := h.f.writeControl(&AuthSignatureFrame{Sig: authSignature(key, h.f.rec.rx)}); err != nil {
 		return err
 	}
-	if err := checkSignature(h.f, key, h.f.txRec); err != nil {
+	if err := checkSignature(h.f, key, h.f.rec.tx); err != nil {
 		return err
 	}
-	h.f.rxRec, h.f.txRec = nil, nil
+	h.f.rec = nil
 	return nil
 }
 

@@ -220,7 +220,7 @@ func (c *Conn) established(tr *transport, h *clientHandshake, attempt uint64, si
 		c.peerAddrs = si.Addrs
 	}
 	c.conMode = h.conMode
-	c.authClient = h.authResult
+	c.authClient = &h.authResult
 	tr.nc.SetDeadline(time.Time{})
 	c.log.Debug("msgr2: session established", "peer", c.String(), "mode", ConModeName(c.conMode), "rev1", tr.f.rev1)
 	c.attachLocked(tr, false)
@@ -236,7 +236,7 @@ func (c *Conn) reconnected(tr *transport, h *clientHandshake, attempt, msgSeq ui
 		return errSuperseded
 	}
 	c.conMode = h.conMode
-	c.authClient = h.authResult
+	c.authClient = &h.authResult
 	c.requeueSentLocked(msgSeq)
 	c.ackedIn = 0 // resend our ack: the last one may have been lost
 	tr.nc.SetDeadline(time.Time{})
