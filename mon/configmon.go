@@ -288,7 +288,7 @@ func (s *configMon) checkSub(sess *Session, what string) bool {
 	if what != "config" {
 		return false
 	}
-	if _, ok := sess.subs[what]; !ok {
+	if sess.subs.get(what) == nil {
 		delete(s.sent, sess)
 		return true
 	}
@@ -301,8 +301,8 @@ func (s *configMon) checkSub(sess *Session, what string) bool {
 	}
 	s.sent[sess] = cfg
 	sess.send(&msg.Config{Config: cfg})
-	if sess.subs[what].onetime {
-		delete(sess.subs, what)
+	if sess.subs.get(what).onetime {
+		sess.subs.del(what)
 		delete(s.sent, sess)
 	}
 	return true

@@ -144,10 +144,10 @@ func (s *logMon) checkSub(sess *Session, what string) bool {
 	if !ok {
 		return false
 	}
-	sub := sess.subs[what]
+	sub := sess.subs.get(what)
 	if sub.next == 0 || sub.next > s.version {
 		// A new watcher starts with what comes next.
-		sess.subs[what].next = s.version + 1
+		sess.subs.get(what).next = s.version + 1
 		return true
 	}
 	var out []logentry.Entry

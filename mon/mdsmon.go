@@ -69,7 +69,7 @@ func (s *mdsMon) checkSub(sess *Session, what string) bool {
 	if s.current == nil {
 		return true
 	}
-	sub := sess.subs[what]
+	sub := sess.subs.get(what)
 	if epoch := uint64(s.current.Epoch); sub.next <= epoch {
 		sess.send(&msg.FSMap{Epoch: s.current.Epoch, MapBytes: s.current.Encode(sessionFeatures(sess))})
 		s.m.advanceSub(sess, what, epoch+1)

@@ -68,7 +68,7 @@ func (s *mgrMon) checkSub(sess *Session, what string) bool {
 	if s.current == nil {
 		return true
 	}
-	sub := sess.subs[what]
+	sub := sess.subs.get(what)
 	if epoch := uint64(s.current.Epoch); sub.next <= epoch {
 		sess.send(&msg.MgrMap{MapBytes: s.current.Encode(sessionFeatures(sess))})
 		s.m.advanceSub(sess, what, epoch+1)

@@ -179,7 +179,7 @@ func (s *monmapMon) checkSub(sess *Session, what string) bool {
 	if what != "monmap" {
 		return false
 	}
-	sub := sess.subs[what]
+	sub := sess.subs.get(what)
 	if epoch := uint64(s.current.Epoch); sub.next <= epoch {
 		s.m.sendMonmap(sess)
 		s.m.advanceSub(sess, what, epoch+1)

@@ -71,21 +71,21 @@ func TestOSDSubscription(t *testing.T) {
 	m := testCluster(t)
 	run(t, m, cmd("osd set", "key", "noout"))
 	run(t, m, cmd("osd unset", "key", "noout"))
-	sess := &Session{subs: map[string]*subscription{}}
+	sess := &Session{}
 	m.sessions[nil] = sess
-	sess.subs["osdmap"] = &subscription{next: 2}
+	sess.subs.set("osdmap", &subscription{next: 2})
 	m.checkSub(sess, "osdmap")
-	if sess.subs["osdmap"].next != 4 || m.osd.sentEpoch[sess] != 3 {
-		t.Fatalf("after sub from 2: next %d sent %d", sess.subs["osdmap"].next, m.osd.sentEpoch[sess])
+	if sess.subs.get("osdmap").next != 4 || m.osd.sentEpoch[sess] != 3 {
+		t.Fatalf("after sub from 2: next %d sent %d", sess.subs.get("osdmap").next, m.osd.sentEpoch[sess])
 	}
 	// A new epoch goes to the subscriber; a onetime subscription ends.
 	run(t, m, cmd("osd set", "key", "noin"))
-	if sess.subs["osdmap"].next != 5 || m.osd.sentEpoch[sess] != 4 {
-		t.Fatalf("after a commit: next %d sent %d", sess.subs["osdmap"].next, m.osd.sentEpoch[sess])
+	if sess.subs.get("osdmap").next != 5 || m.osd.sentEpoch[sess] != 4 {
+		t.Fatalf("after a commit: next %d sent %d", sess.subs.get("osdmap").next, m.osd.sentEpoch[sess])
 	}
-	sess.subs["osdmap"] = &subscription{next: 0, onetime: true}
+	sess.subs.set("osdmap", &subscription{next: 0, onetime: true})
 	m.checkSub(sess, "osdmap")
-	if _, ok := sess.subs["osdmap"]; ok {
+	if sess.subs.get("osdmap") != nil {
 		t.Fatal("onetime subscription still there")
 	}
 }

@@ -25,7 +25,7 @@ func upOSDs(t *testing.T, m *Monitor, n int) []*Session {
 		a := encoding.EntityAddrVec{encoding.NewAddr(encoding.AddrMsgr2, netip.MustParseAddrPort(fmt.Sprintf("127.0.0.1:%d", 6800+i)))}
 		inc.NewUpClient[int32(i)] = a
 		sess = append(sess, &Session{Entity: encoding.EntityName{Type: encoding.EntityOSD, ID: fmt.Sprint(i)},
-			Addrs: a, subs: map[string]*subscription{}})
+			Addrs: a})
 	}
 	m.proposeAndThen(nil)
 	m.maybePropose()

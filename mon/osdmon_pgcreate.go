@@ -81,7 +81,7 @@ func (s *osdMon) updateCreating() {
 // after the subscription's epoch.
 func (s *osdMon) checkPGCreatesSub(sess *Session) {
 	osd := fromOSD(sess)
-	sub := sess.subs["osd_pg_creates"]
+	sub := sess.subs.get("osd_pg_creates")
 	if osd < 0 || !s.osdmap.IsUp(osd) {
 		return
 	}

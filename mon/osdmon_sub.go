@@ -19,7 +19,7 @@ func (s *osdMon) checkSub(sess *Session, what string) bool {
 	if what != "osdmap" {
 		return false
 	}
-	sub := sess.subs[what]
+	sub := sess.subs.get(what)
 	if sent, ok := s.sentEpoch[sess]; ok && uint64(sent) > sub.next {
 		// The peer asks again for maps it was sent: it wants them.
 		delete(s.sentEpoch, sess)

@@ -146,7 +146,7 @@ func (q *quorumState) handleForward(from int, c *msgr2.Conn, f *msg.Forward) {
 	}
 	me := encoding.EntityNameT{Type: encoding.EntityMon, Num: int64(q.rank)}
 	s := &Session{Entity: f.EntityName, GlobalID: uint64(max(f.Msg.Src.Num, 0)), Addrs: f.ClientAddrs,
-		Features: f.ConFeatures, subs: map[string]*subscription{}, caps: caps, proxied: true,
+		Features: f.ConFeatures, caps: caps, proxied: true,
 		route: func(reply msgr2.Message) {
 			q.sendTo(from, &msg.Route{SessionMonTid: f.Tid, Msg: msg.EncodeMessage(reply, f.ConFeatures, me)})
 		}}

@@ -31,8 +31,7 @@ func sendCommand(t *testing.T, m *Monitor, s *Session, tid uint64, args map[stri
 }
 
 func client(gid uint64) *Session {
-	return &Session{Entity: encoding.EntityName{Type: encoding.EntityClient, ID: "admin"}, GlobalID: gid,
-		subs: map[string]*subscription{}}
+	return &Session{Entity: encoding.EntityName{Type: encoding.EntityClient, ID: "admin"}, GlobalID: gid}
 }
 
 // TestRepeatedWriteAppliedOnce: a config-key set sent again under the

@@ -313,7 +313,7 @@ func (m *Monitor) session(c *msgr2.Conn) *Session {
 	}
 	r := c.AuthServerResult()
 	s := &Session{Entity: r.Entity, GlobalID: r.GlobalID, Addrs: c.PeerAddrs(),
-		Features: c.Features(), conn: c, subs: map[string]*subscription{}}
+		Features: c.Features(), conn: c}
 	if s.Entity.Type == 0 {
 		s.Entity.Type = c.PeerType()
 	}
@@ -389,7 +389,7 @@ func (m *Monitor) sendMonmap(s *Session) {
 func (m *Monitor) handleSubscribe(s *Session, mg *msg.MonSubscribe) {
 	for what, item := range mg.What {
 		sub := &subscription{next: item.Start, onetime: item.Flags&msg.SubscribeOnetime != 0}
-		s.subs[what] = sub
+		s.subs.set(what, sub)
 		m.checkSub(s, what)
 	}
 }
@@ -404,7 +404,7 @@ type subscriber interface {
 // checkSub sends what a subscription is owed now (Monitor::handle_subscribe
 // hands each name to the service that owns it).
 func (m *Monitor) checkSub(s *Session, what string) {
-	if _, ok := s.subs[what]; !ok {
+	if s.subs.get(what) == nil {
 		return
 	}
 	for _, svc := range m.services {
@@ -424,8 +424,8 @@ func (m *Monitor) notifySubscribers(what string) {
 
 // advanceSub moves a subscription past what was sent, or ends a onetime one.
 func (m *Monitor) advanceSub(s *Session, what string, next uint64) {
-	if sub := s.subs[what]; sub.onetime {
-		delete(s.subs, what)
+	if sub := s.subs.get(what); sub.onetime {
+		s.subs.del(what)
 	} else {
 		sub.next = next
 	}
