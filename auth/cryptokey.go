@@ -179,7 +179,7 @@ func (k CryptoKey) Encrypt(in []byte) ([]byte, error) {
 	for i := len(in); i < len(out); i++ {
 		out[i] = byte(pad)
 	}
-	cipher.NewCBCEncrypter(b, aesIV).CryptBlocks(out, out)
+	cbcEncrypt(b, out)
 	return out, nil
 }
 
@@ -203,7 +203,7 @@ func (k CryptoKey) Decrypt(in []byte) ([]byte, error) {
 		return nil, ErrDecrypt
 	}
 	out := make([]byte, len(in))
-	cipher.NewCBCDecrypter(b, aesIV).CryptBlocks(out, in)
+	cbcDecrypt(b, out, in)
 	pad := min(int(out[len(out)-1]), aes.BlockSize)
 	return out[:len(out)-pad], nil
 }
