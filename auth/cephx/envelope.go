@@ -16,16 +16,21 @@ const AuthEncMagic uint64 = 0xff009cad8826aa55
 // sealRaw encrypts the envelope {u8 1, u64 magic, body} under key
 // (encode_encrypt_enc_bl): the result is the bare ciphertext.
 func sealRaw(key auth.CryptoKey, body func(*encoding.Encoder)) ([]byte, error) {
-	var e encoding.Encoder
+	// Room for a ticket or a key blob up front, rather than growing the
+	// buffer a few times per envelope.
+	e := encoding.NewEncoder(make([]byte, 0, sealBufSize))
 	e.U8(1)
 	e.U64(AuthEncMagic)
-	body(&e)
+	body(e)
 	ct, err := key.Encrypt(e.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("cephx: encrypt: %w", err)
 	}
 	return ct, nil
 }
+
+// sealBufSize is the plaintext room sealRaw starts with.
+const sealBufSize = 256
 
 // seal appends the ciphertext of the envelope as a bufferlist (u32 length
 // and bytes), as encode_encrypt does.

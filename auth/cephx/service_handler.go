@@ -76,9 +76,11 @@ func (s *Session) getAuthSessionKey(d *encoding.Decoder, inHandshake bool) ([]by
 	}
 	info.SessionKey = sk
 
-	var e encoding.Encoder
-	ResponseHeader{RequestType: GetAuthSessionKey}.Encode(&e)
-	if err := EncodeServiceTicketReply(&e, ent.Key, []SessionAuthInfo{info}, encTicket, oldInfo.SessionKey); err != nil {
+	// The reply (auth ticket, connection secret and service tickets) is
+	// most of a KiB: start with room for it.
+	e := encoding.NewEncoder(make([]byte, 0, 1024))
+	ResponseHeader{RequestType: GetAuthSessionKey}.Encode(e)
+	if err := EncodeServiceTicketReply(e, ent.Key, []SessionAuthInfo{info}, encTicket, oldInfo.SessionKey); err != nil {
 		return nil, 0, refuse(EIO, "building ticket reply: %v", err)
 	}
 
@@ -90,7 +92,7 @@ func (s *Session) getAuthSessionKey(d *encoding.Decoder, inHandshake bool) ([]by
 	if req.OtherKeys != 0 {
 		// Nautilus+ client: the connection secret and the service tickets
 		// it asked for come with the auth ticket.
-		cbl := encoding.NewEncoder(nil)
+		cbl := encoding.NewEncoder(make([]byte, 0, 128))
 		if inHandshake {
 			connSecret = make([]byte, s.secretLen)
 			if _, err := io.ReadFull(s.srv.rand(), connSecret); err != nil {
@@ -112,7 +114,7 @@ func (s *Session) getAuthSessionKey(d *encoding.Decoder, inHandshake bool) ([]by
 			}
 			extra = append(extra, si)
 		}
-		xe := encoding.NewEncoder(nil)
+		xe := encoding.NewEncoder(make([]byte, 0, 512))
 		if len(extra) > 0 {
 			if err := EncodeServiceTicketReply(xe, sk, extra, false, auth.CryptoKey{}); err != nil {
 				return nil, 0, refuse(EIO, "building service tickets: %v", err)
