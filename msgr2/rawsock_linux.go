@@ -134,7 +134,9 @@ func (op *rawOp) writev(fd uintptr) bool {
 				break
 			}
 			if len(b) > 0 {
-				v = append(v, syscall.Iovec{Base: &b[0], Len: uint64(len(b))})
+				iv := syscall.Iovec{Base: &b[0]}
+				iv.SetLen(len(b)) // Len's width differs between 32- and 64-bit Linux
+				v = append(v, iv)
 			}
 		}
 		if len(v) == 0 {
