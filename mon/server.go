@@ -471,7 +471,7 @@ func (m *Monitor) handleCommandVia(s *Session, mg *msg.MonCommand, send func(msg
 		return
 	}
 	if cm["prefix"] == "get_command_descriptions" {
-		reply(0, "", commands.Descriptions(commands.Table(), s.featuresOr(encoding.FeaturesPacific)))
+		reply(0, "", commands.TableDescriptions(s.featuresOr(encoding.FeaturesPacific)))
 		return
 	}
 	cmd, args, err := commands.Match(cm)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/kelp-ceph/kelp/encoding"
 )
@@ -103,4 +104,25 @@ func writeString(b *strings.Builder, s string) {
 		}
 	}
 	b.WriteByte('"')
+}
+
+// tableDescriptions holds the two answers TableDescriptions can give:
+// for clients older than Nautilus and for the rest.
+var tableDescriptions [2]struct {
+	once sync.Once
+	b    []byte
+}
+
+// TableDescriptions is Descriptions of the monitor's own command table,
+// made once for each kind of client: the CLI asks for it on every run,
+// and building it was about a quarter of kelp-mon's CPU for a `ceph -s`.
+// The slice is shared; callers must not change it.
+func TableDescriptions(features uint64) []byte {
+	i := 0
+	if encoding.HasFeature(features, encoding.FeatureServerNautilus) {
+		i = 1
+	}
+	d := &tableDescriptions[i]
+	d.once.Do(func() { d.b = Descriptions(table, features) })
+	return d.b
 }

@@ -94,3 +94,21 @@ func TestTableShape(t *testing.T) {
 		t.Errorf("args[0] = %+v", args[0])
 	}
 }
+
+// TestTableDescriptions: the cached answer is the golden one for a
+// Pacific peer and the pre-Nautilus form for an old one, asked in
+// either order.
+func TestTableDescriptions(t *testing.T) {
+	old := TableDescriptions(0)
+	if !bytes.Equal(old, Descriptions(Table(), 0)) {
+		t.Error("pre-Nautilus answer differs from Descriptions")
+	}
+	if bytes.Equal(old, golden(t)) {
+		t.Error("pre-Nautilus answer is the Pacific one")
+	}
+	for range 2 {
+		if !bytes.Equal(TableDescriptions(encoding.FeaturesPacific), golden(t)) {
+			t.Fatal("Pacific answer differs from the golden reply")
+		}
+	}
+}
