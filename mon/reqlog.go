@@ -32,8 +32,8 @@ import (
 // the rest behave as in Ceph.
 //
 // Entries live under reqLogPrefix: "id/<request id>" holds the reply,
-// "seq/<16 hex digits>" the id in the order recorded, and "last" the
-// newest sequence number. The oldest entries are erased as new ones come
+// "seq/<16 hex digits>" the id and when it was recorded, in the order
+// recorded, and "last" the newest sequence number. The oldest entries are erased as new ones come
 // once there are more than reqLogMaxEntries or they are older than
 // reqLogMaxAge: a client resends within one hunt for a new monitor, far
 // inside that.
@@ -58,8 +58,6 @@ type loggedReply struct {
 // synced and discarded like every other.
 type reqLog struct {
 	m *Monitor
-	// last is the newest committed sequence number.
-	last uint64
 	// pending holds the replies to record in the next proposal, by id;
 	// order keeps their arrival order.
 	pending map[string]loggedReply
@@ -96,11 +94,6 @@ func (l *reqLog) discardPending() {
 // refresh follows a commit: what was proposed is in the store now.
 func (l *reqLog) refresh() error {
 	l.proposed = nil
-	last, err := store.GetU64(l.m.store, reqLogPrefix, "last")
-	if err != nil {
-		return err
-	}
-	l.last = last
 	return nil
 }
 
@@ -170,7 +163,7 @@ func (l *reqLog) answerRepeat(req *request) bool {
 		}
 		return false
 	}
-	rep, _, err = decodeLoggedReply(b)
+	rep, err = decodeLoggedReply(b)
 	if err != nil {
 		l.m.log.Warn("request log entry", "id", req.id, "err", err)
 		return false
@@ -198,18 +191,24 @@ func (l *reqLog) encodePending(tx *store.Transaction) (bool, error) {
 	if len(l.order) == 0 {
 		return false, nil
 	}
+	// The newest committed sequence number: nothing else is in flight
+	// while a proposal is being made.
+	last, err := store.GetU64(l.m.store, reqLogPrefix, "last")
+	if err != nil {
+		return false, err
+	}
 	now := l.now()
-	seq := l.last
+	seq := last
 	for _, id := range l.order {
 		seq++
-		tx.Put(reqLogPrefix, "id/"+id, encodeLoggedReply(l.pending[id], seq, now))
+		tx.Put(reqLogPrefix, "id/"+id, encodeLoggedReply(l.pending[id]))
 		var e encoding.Encoder
 		e.Str(id)
 		e.U64(uint64(now.UnixNano()))
 		tx.Put(reqLogPrefix, seqKey(seq), e.Bytes())
 	}
 	tx.PutU64(reqLogPrefix, "last", seq)
-	if err := l.trim(tx, seq, l.last+1, now, len(l.order)+32); err != nil {
+	if err := l.trim(tx, seq, last+1, now, len(l.order)+32); err != nil {
 		return false, err
 	}
 	l.proposed, l.pending, l.order = l.pending, map[string]loggedReply{}, nil
@@ -275,11 +274,9 @@ func parseSeqKey(key string) (uint64, bool) {
 	return v, err == nil
 }
 
-func encodeLoggedReply(rep loggedReply, seq uint64, now time.Time) []byte {
+func encodeLoggedReply(rep loggedReply) []byte {
 	var e encoding.Encoder
 	mark := e.Start(1, 1)
-	e.U64(seq)
-	e.U64(uint64(now.UnixNano()))
 	e.U64(rep.cmdHash)
 	e.I32(int32(rep.r))
 	e.Str(rep.rs)
@@ -288,17 +285,15 @@ func encodeLoggedReply(rep loggedReply, seq uint64, now time.Time) []byte {
 	return e.Bytes()
 }
 
-func decodeLoggedReply(b []byte) (loggedReply, uint64, error) {
+func decodeLoggedReply(b []byte) (loggedReply, error) {
 	d := encoding.NewDecoder(b)
 	st := d.Start(1)
-	seq := d.U64()
-	d.U64() // when recorded
 	rep := loggedReply{cmdHash: d.U64(), r: int(d.I32()), rs: d.Str(), out: d.Blob()}
 	d.End(st)
 	if err := d.Err(); err != nil {
-		return loggedReply{}, 0, err
+		return loggedReply{}, err
 	}
-	return rep, seq, nil
+	return rep, nil
 }
 
 // proposeReply asks for the pending changes to be proposed and answers

@@ -483,7 +483,8 @@ func (m *Monitor) handleCommandVia(s *Session, mg *msg.MonCommand, send func(msg
 		reply(errno(syscall.EACCES), "access denied", nil)
 		return
 	}
-	if rc := cmd.RequiredCaps(); m.q != nil && m.q.state != stateLeader && (rc.Write || rc.Execute) {
+	rc := cmd.RequiredCaps()
+	if m.q != nil && m.q.state != stateLeader && (rc.Write || rc.Execute) {
 		m.q.forward(s, mg)
 		return
 	}
@@ -501,10 +502,12 @@ func (m *Monitor) handleCommandVia(s *Session, mg *msg.MonCommand, send func(msg
 	}
 	m.perf.commands++
 	req := &request{prefix: cmd.Prefix(), args: args, inbl: mg.InBL, session: s, reply: reply}
-	if rc := cmd.RequiredCaps(); rc.Write || rc.Execute {
-		req.id, req.cmdHash = requestID(s, mg.Hdr.Tid), commandHash(mg.Cmd, mg.InBL)
-		if m.reqs.answerRepeat(req) {
-			return
+	if rc.Write || rc.Execute {
+		if req.id = requestID(s, mg.Hdr.Tid); req.id != "" {
+			req.cmdHash = commandHash(mg.Cmd, mg.InBL)
+			if m.reqs.answerRepeat(req) {
+				return
+			}
 		}
 	}
 	for _, svc := range m.services {
