@@ -49,9 +49,13 @@ type transport struct {
 	once sync.Once
 	rc   syscall.RawConn // nil when the socket cannot be parked
 
-	// writing says a writer goroutine runs for this transport; guarded
-	// by the Conn's mu.
+	// writing says a writer runs for this transport; guarded by the
+	// Conn's mu.
 	writing bool
+	// holding says the reader is handling a frame and dispatching it
+	// inline, and will write what that queues itself (writeNoWait);
+	// held says something was queued meanwhile. Guarded by the Conn's mu.
+	holding, held bool
 
 	pmu    sync.Mutex
 	closed bool
@@ -475,76 +479,195 @@ func (c *Conn) kickWriterLocked() {
 	if tr == nil || c.state != stateOpen || tr.writing || !c.writerWorkLocked() {
 		return
 	}
+	if tr.holding {
+		tr.held = true
+		return
+	}
 	tr.writing = true
 	go c.writeLoop(tr)
 }
 
+// holdWrites has what the reader's handling of one frame queues wait
+// for releaseWrites, so that a reply to a message dispatched inline goes
+// out from the reader's goroutine: no writer goroutine is started, and
+// no other thread is woken, for a request and its answer.
+func (c *Conn) holdWrites(tr *transport) {
+	c.mu.Lock()
+	tr.holding = true
+	c.mu.Unlock()
+}
+
+// releaseWrites writes what was held, on this goroutine when inline, or
+// by a writer goroutine.
+func (c *Conn) releaseWrites(tr *transport, inline bool) {
+	c.mu.Lock()
+	due := tr.held
+	tr.holding, tr.held = false, false
+	if !due || c.tr != tr || c.state != stateOpen || tr.writing || !c.writerWorkLocked() {
+		c.mu.Unlock()
+		return
+	}
+	tr.writing = true
+	c.mu.Unlock()
+	if inline {
+		c.writeNoWait(tr)
+	} else {
+		go c.writeLoop(tr)
+	}
+}
+
+// writeJob is what a writer sends in one go: the queued messages, and
+// the acks and keepalives due.
+type writeJob struct {
+	batch    []*outMsg
+	ackSeq   uint64
+	sendAck  bool
+	ka       bool
+	kaAcks   []encoding.UTime
+	features uint64
+}
+
+// takeJobLocked takes what there is to send on tr. With nothing (or when
+// tr is no longer the open transport) it ends the writer's turn and
+// returns false.
+func (c *Conn) takeJobLocked(tr *transport) (writeJob, bool) {
+	if c.tr != tr || c.state != stateOpen || !c.writerWorkLocked() {
+		tr.writing = false
+		// The framer's write side is the writer's until writing is
+		// false, and the next writer starts only after it is.
+		tr.f.releaseWriteBufs()
+		return writeJob{}, false
+	}
+	j := writeJob{batch: c.queue, ackSeq: c.inSeq, ka: c.kaDue, kaAcks: c.kaAcks, features: c.features}
+	c.queue = nil
+	if !c.policy.Lossy {
+		c.sent = append(c.sent, j.batch...)
+	}
+	j.sendAck = !c.policy.Lossy && c.inSeq != c.ackedIn && len(j.batch) == 0
+	c.ackedIn = c.inSeq
+	c.kaDue = false
+	c.kaAcks = nil
+	return j, true
+}
+
 // writeLoop sends queued messages, acks and keepalives on tr until there
-// is nothing left to send, then gives its buffers back and exits.
+// is nothing left to send, then gives its buffers back and exits. It
+// first sends what writeNoWait left.
 func (c *Conn) writeLoop(tr *transport) {
+	if err := tr.f.flushOut(); err != nil {
+		c.fault(tr, err)
+		return
+	}
 	for {
 		c.mu.Lock()
-		if c.tr != tr || c.state != stateOpen || !c.writerWorkLocked() {
-			tr.writing = false
-			// The framer's write side is ours until writing is false,
-			// and the next writer starts only after it is.
-			tr.f.releaseWriteBufs()
-			c.mu.Unlock()
+		j, ok := c.takeJobLocked(tr)
+		c.mu.Unlock()
+		if !ok {
 			return
 		}
-		batch := c.queue
-		c.queue = nil
-		if !c.policy.Lossy {
-			c.sent = append(c.sent, batch...)
+		f := tr.f
+		f.cork()
+		err := c.writeJobFrames(f, &j)
+		if ferr := f.uncork(); err == nil {
+			err = ferr
 		}
-		ackSeq := c.inSeq
-		sendAck := !c.policy.Lossy && c.inSeq != c.ackedIn && len(batch) == 0
-		c.ackedIn = c.inSeq
-		ka := c.kaDue
-		c.kaDue = false
-		kaAcks := c.kaAcks
-		c.kaAcks = nil
-		features := c.features
-		c.mu.Unlock()
-
-		if err := c.writeBatch(tr, batch, ackSeq, sendAck, ka, kaAcks, features); err != nil {
+		if err != nil {
 			c.fault(tr, err)
 			return
 		}
 	}
 }
 
-func (c *Conn) writeBatch(tr *transport, batch []*outMsg, ackSeq uint64, sendAck, ka bool, kaAcks []encoding.UTime, features uint64) error {
+// noWaitLimit bounds what writeNoWait encodes on a reader's goroutine:
+// far less than a socket's send buffer, and what a corked Framer holds.
+const noWaitLimit = 16 << 10
+
+// writeNoWait is writeLoop on the reader's goroutine, for what the reader
+// held: it writes as much as the socket takes at once and hands the rest,
+// and anything large, to a writer goroutine, so that the reader never
+// waits for its peer to read.
+func (c *Conn) writeNoWait(tr *transport) {
+	for {
+		c.mu.Lock()
+		j, ok := c.takeJobLocked(tr)
+		c.mu.Unlock()
+		if !ok {
+			return
+		}
+		if !j.small() {
+			go c.writeLoopWith(tr, j)
+			return
+		}
+		f := tr.f
+		f.cork()
+		err := c.writeJobFrames(f, &j)
+		f.corked = false
+		done := false
+		if err == nil {
+			done, err = f.tryFlushOut()
+		}
+		if err != nil {
+			c.fault(tr, err)
+			return
+		}
+		if !done {
+			go c.writeLoop(tr)
+			return
+		}
+	}
+}
+
+// writeLoopWith sends j and then goes on as writeLoop.
+func (c *Conn) writeLoopWith(tr *transport, j writeJob) {
 	f := tr.f
 	f.cork()
-	err := c.writeBatchFrames(f, batch, ackSeq, sendAck, ka, kaAcks, features)
+	err := c.writeJobFrames(f, &j)
 	if ferr := f.uncork(); err == nil {
 		err = ferr
 	}
-	return err
+	if err != nil {
+		c.fault(tr, err)
+		return
+	}
+	c.writeLoop(tr)
 }
 
-func (c *Conn) writeBatchFrames(f *Framer, batch []*outMsg, ackSeq uint64, sendAck, ka bool, kaAcks []encoding.UTime, features uint64) error {
-	for _, st := range kaAcks {
+// small says j's frames fit in noWaitLimit (encoding its messages, which
+// writing them needs anyway).
+func (j *writeJob) small() bool {
+	n := 0
+	for _, om := range j.batch {
+		om.encode(j.features)
+		n += header2Len + len(om.front) + len(om.middle) + len(om.data) + 128 // preamble, padding, tags
+	}
+	return n+64*(len(j.kaAcks)+2) <= noWaitLimit
+}
+
+func (om *outMsg) encode(features uint64) {
+	om.once.Do(func() { om.front, om.middle, om.data = om.m.EncodePayload(features) })
+}
+
+func (c *Conn) writeJobFrames(f *Framer, j *writeJob) error {
+	for _, st := range j.kaAcks {
 		if err := f.writeControl(&KeepaliveFrame{t: TagKeepalive2Ack, Stamp: st}); err != nil {
 			return err
 		}
 	}
-	if ka {
+	if j.ka {
 		if err := f.writeControl(&KeepaliveFrame{t: TagKeepalive2, Stamp: encoding.UTimeOf(time.Now())}); err != nil {
 			return err
 		}
 	}
 	var hb [header2Len]byte
-	for _, om := range batch {
-		om.once.Do(func() { om.front, om.middle, om.data = om.m.EncodePayload(features) })
-		hdr := appendHeader2(hb[:0], &om.hdr, ackSeq)
+	for _, om := range j.batch {
+		om.encode(j.features)
+		hdr := appendHeader2(hb[:0], &om.hdr, j.ackSeq)
 		if err := f.WriteFrame(TagMessage, hdr, om.front, om.middle, om.data); err != nil {
 			return err
 		}
 	}
-	if sendAck {
-		return f.writeControl(ackFrame(ackSeq))
+	if j.sendAck {
+		return f.writeControl(ackFrame(j.ackSeq))
 	}
 	return nil
 }
@@ -575,13 +698,18 @@ func (c *Conn) handleAckLocked(seq uint64) {
 // been quiet for a while and it parks the socket with the poller, which
 // runs readLoop again when more comes.
 func (c *Conn) readLoop(tr *transport) {
+	inline := c.msgr.cfg.DispatchInline
 	for {
 		fr, err := tr.f.ReadFrame()
+		if inline {
+			c.holdWrites(tr)
+		}
 		if err == nil {
 			err = c.handleFrame(tr, fr)
 		}
-		if c.msgr.cfg.DispatchInline {
+		if inline {
 			c.dispatchQueued()
+			c.releaseWrites(tr, err == nil)
 		}
 		if err != nil {
 			tr.f.releaseReader()

@@ -226,6 +226,30 @@ func (f *Framer) releaseWriteBufs() {
 	}
 }
 
+// tryFlushOut writes what cork gathered as far as the socket takes it
+// without waiting, keeping the rest for flushOut. It reports whether
+// everything went.
+func (f *Framer) tryFlushOut() (bool, error) {
+	if len(f.out) == 0 {
+		return true, nil
+	}
+	tw, ok := f.conn.(noWaitWriter)
+	if !ok {
+		return false, nil
+	}
+	n, err := tw.writeNoWait(f.out)
+	if err != nil {
+		return false, err
+	}
+	f.out = f.out[:copy(f.out, f.out[n:])]
+	return len(f.out) == 0, nil
+}
+
+// noWaitWriter writes what a socket takes at once (rawSock).
+type noWaitWriter interface {
+	writeNoWait(b []byte) (int, error)
+}
+
 func (f *Framer) flushOut() error {
 	if len(f.out) == 0 {
 		return nil

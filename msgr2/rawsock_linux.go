@@ -31,6 +31,7 @@ type rawOp struct {
 	one     [1][]byte   // Write's buffer, as net.Buffers
 	n       int
 	errno   syscall.Errno
+	noWait  bool // a write that stops where the socket is full
 	readFn  func(fd uintptr) bool
 	writeFn func(fd uintptr) bool
 }
@@ -109,6 +110,14 @@ func (s *rawSock) writeBuffers(bufs net.Buffers) (int, error) {
 	return s.write(getOp(), bufs)
 }
 
+// writeNoWait writes what of b the socket takes now, without waiting.
+func (s *rawSock) writeNoWait(b []byte) (int, error) {
+	op := getOp()
+	op.noWait = true
+	op.one[0] = b
+	return s.write(op, op.one[:])
+}
+
 func (s *rawSock) write(op *rawOp, bufs net.Buffers) (int, error) {
 	op.bufs = bufs
 	err := s.rc.Write(op.writeFn)
@@ -148,7 +157,7 @@ func (op *rawOp) writev(fd uintptr) bool {
 		case syscall.EINTR:
 			continue
 		case syscall.EAGAIN:
-			return false
+			return op.noWait
 		default:
 			op.errno = e
 			return true
