@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,9 +22,14 @@ type consensus interface {
 	propose(tx *store.Transaction) error
 }
 
-// Monitor is one monitor daemon's state. All of it belongs to the
-// goroutine that runs the monitor's loop; nothing here is locked.
+// Monitor is one monitor daemon's state. All of it belongs to whoever
+// holds mu: the monitor's loop (Run), which handles timers, commits and
+// other events, or a connection's reader handling a message (Dispatch).
 type Monitor struct {
+	mu sync.Mutex
+	// serving says Run's loop is up: messages are handled only then.
+	serving bool
+
 	name  string
 	opts  Options
 	store store.Store

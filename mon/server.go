@@ -100,6 +100,8 @@ func (m *Monitor) fatal(err error) {
 // serves clients until ctx ends, and shuts down cleanly: it stops taking
 // requests, lets the proposal in flight commit, and closes the store.
 func (m *Monitor) Run(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	mm, err := m.startingMonmap()
 	if err != nil {
 		return err
@@ -167,40 +169,55 @@ func (m *Monitor) Run(ctx context.Context) error {
 	if joining {
 		m.startJoining(ctx, mm, m.msgr.Addrs())
 	}
+	m.serving = true
 	for m.fatalErr == nil {
 		var timer <-chan time.Time // the quorum cores' next deadline
 		if m.q != nil {
 			timer = m.q.timer.C
 		}
+		m.mu.Unlock()
 		select {
 		case <-ctx.Done():
+			m.mu.Lock()
 			return m.shutdown()
 		case fn := <-m.events:
+			m.mu.Lock()
 			fn()
 		case <-tick.C:
+			m.mu.Lock()
 			if m.q == nil || m.q.state == stateLeader {
 				m.tick()
 			}
 		case <-timer:
+			m.mu.Lock()
 			m.q.tick()
 		}
-		if mm := m.monmap.current; m.q == nil && m.joining == nil && m.inflight == nil && mm != nil && len(mm.Ranks) > 1 {
-			// A monitor alone committed a monmap with other monitors.
-			m.enterQuorum(ctx)
-		}
-		if m.q != nil {
-			m.q.afterEvent()
-		}
-		m.maybePropose()
+		m.afterEvent()
 	}
+	m.serving = false
 	m.msgr.Close()
 	m.store.Close()
 	return m.fatalErr
 }
 
+// afterEvent is what follows every event the monitor handles, on its
+// loop or on a connection's reader: the quorum cores act on what changed,
+// and what is pending is proposed.
+func (m *Monitor) afterEvent() {
+	if mm := m.monmap.current; m.q == nil && m.joining == nil && m.inflight == nil && mm != nil && len(mm.Ranks) > 1 {
+		// A monitor alone committed a monmap with other monitors.
+		m.enterQuorum(m.runCtx)
+	}
+	if m.q != nil {
+		m.q.afterEvent()
+	}
+	m.maybePropose()
+}
+
 // shutdown stops the messenger, waits for the proposal in flight, and
 // closes the store: nothing acknowledged is lost.
 func (m *Monitor) shutdown() error {
+	m.serving = false
 	m.msgr.Close()
 	if m.asok != nil {
 		m.asok.Close()
@@ -272,24 +289,43 @@ func (m *Monitor) rank() int {
 	return m.monmap.current.Rank(m.name)
 }
 
-// Dispatch is called by the messenger on a connection's goroutine; the
-// monitor's loop handles the message.
+// Dispatch is called by the messenger on a connection's reader, which
+// handles the message itself under the monitor's lock: a request and its
+// reply then pass through no other goroutine. A message that arrives
+// before the monitor serves, or after it stopped, is dropped, as
+// Monitor::ms_dispatch drops what comes while it shuts down.
 func (m *Monitor) Dispatch(c *msgr2.Conn, mg msgr2.Message) {
-	m.events <- func() { m.handle(c, mg) }
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.serving {
+		return
+	}
+	m.handle(c, mg)
+	m.afterEvent()
+	if m.fatalErr != nil {
+		// The loop stops at its next event; make sure there is one.
+		select {
+		case m.events <- func() {}:
+		default:
+		}
+	}
 }
 
 // HandleAccept and HandleReset track sessions (msgr2.ConnObserver).
 func (m *Monitor) HandleAccept(c *msgr2.Conn) {}
 
 func (m *Monitor) HandleReset(c *msgr2.Conn) {
-	m.events <- func() {
-		if m.q != nil {
-			m.q.peerReset(c)
-		}
-		if s, ok := m.sessions[c]; ok {
-			m.removeSession(c, s)
-			m.perf.sessionRm++
-		}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.q != nil {
+		m.q.peerReset(c)
+	}
+	if s, ok := m.sessions[c]; ok {
+		m.removeSession(c, s)
+		m.perf.sessionRm++
+	}
+	if m.serving {
+		m.afterEvent()
 	}
 }
 
