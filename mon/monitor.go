@@ -39,8 +39,8 @@ type Monitor struct {
 	// monitors; nil for a monitor alone in its monmap (soloPaxos).
 	q    *quorumState
 	msgr *msgr2.Messenger
-	// events carries work to the monitor's goroutine: messages from
-	// connections, commits from Paxos.
+	// events carries work to the monitor's loop from other goroutines:
+	// commits from Paxos, admin socket requests, timers.
 	events   chan func()
 	sessions map[*msgr2.Conn]*Session
 	fatalErr error
