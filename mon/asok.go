@@ -136,7 +136,7 @@ func (m *Monitor) asokHandle(raw string) []byte {
 	case "git_version":
 		return mustPretty(map[string]string{"git_version": kelpRevision()})
 	}
-	// Everything else reads monitor state: ask the monitor's goroutine.
+	// Everything else reads monitor state: ask the monitor's loop.
 	reply := make(chan []byte, 1)
 	select {
 	case m.events <- func() { reply <- m.asokState(prefix, cmd) }:
@@ -152,7 +152,7 @@ func (m *Monitor) asokHandle(raw string) []byte {
 }
 
 // asokState answers the commands that read the monitor's state, on the
-// monitor's goroutine.
+// monitor's loop.
 func (m *Monitor) asokState(prefix string, cmd map[string]any) []byte {
 	cfg := m.opts.Conf
 	switch prefix {

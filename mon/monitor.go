@@ -17,7 +17,7 @@ import (
 // consensus orders the monitor's proposals and makes them durable: Paxos
 // over the quorum (paxos.go). propose hands it a transaction; once the
 // value is committed and applied to the store, it calls the commit
-// function it was given, on the monitor's goroutine.
+// function it was given, on the monitor's loop.
 type consensus interface {
 	propose(tx *store.Transaction) error
 }

@@ -4,7 +4,7 @@ import "time"
 
 // perfCounters are the monitor's counters that `perf dump` shows, in the
 // shapes of Ceph's PerfCounters: plain u64 values and time averages
-// ({avgcount, sum, avgtime}). They belong to the monitor's goroutine.
+// ({avgcount, sum, avgtime}). They are guarded by the monitor's lock.
 type perfCounters struct {
 	sessionAdd, sessionRm uint64
 	commits               uint64

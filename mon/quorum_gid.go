@@ -61,7 +61,7 @@ func (q *quorumState) askReserve() {
 }
 
 // resetGlobalIDs stops handing out ids until the reservation of the new
-// term commits (on the monitor's goroutine, at each election outcome).
+// term commits (under the monitor's lock, at each election outcome).
 func (q *quorumState) resetGlobalIDs() {
 	q.m.auth.gidMu.Lock()
 	q.gidReset = true

@@ -54,7 +54,7 @@ const (
 )
 
 // quorumState drives the I/O-free cores of mon/quorum and mon/elector
-// from the monitor's goroutine when the monmap has more than one
+// under the monitor's lock when the monmap has more than one
 // monitor: probing, store sync, elections and Paxos through
 // quorum.Driver (see mon/quorum's integration contract).
 type quorumState struct {

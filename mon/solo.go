@@ -19,7 +19,7 @@ const paxosPrefix = "paxos"
 type soloPaxos struct {
 	st     store.Store
 	events chan<- func()
-	// commit is called on the monitor's goroutine after each commit.
+	// commit is called on the monitor's loop after each commit.
 	commit func(version uint64, err error)
 }
 
