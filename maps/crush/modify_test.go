@@ -38,6 +38,7 @@ func TestCrushtoolModifications(t *testing.T) {
 		{"mod-remove-list", "algs", func(m *CrushMap) error { return m.RemoveItem(4, false) }},
 		{"mod-reweight-all", "algs", func(m *CrushMap) error { return m.Reweight() }},
 		{"mod-classes-reweight", "classes", func(m *CrushMap) error { return m.AdjustItemWeight(4, WeightFixed(2)) }},
+		{"mod-classes-rename", "classes", func(m *CrushMap) error { return m.RenameClass("ssd", "flash") }},
 		{"mod-classes-add", "classes", func(m *CrushMap) error {
 			return m.InsertItem(9, WeightFixed(1), "osd.9", Location{"host": "n4", "root": "default"})
 		}},

@@ -66,6 +66,11 @@ crushtool -i bin/algs.bin --remove-item osd.14 -o bin/mod-remove-straw.bin >/dev
 crushtool -i bin/algs.bin --remove-item osd.4 -o bin/mod-remove-list.bin >/dev/null
 crushtool -i bin/algs.bin --reweight -o bin/mod-reweight-all.bin >/dev/null
 crushtool -i bin/classes.bin --reweight-item osd.4 2.0 -o bin/mod-classes-reweight.bin >/dev/null
+# A class renamed (what `osd crush class rename ssd flash` does): the same
+# text map with the class spelled differently keeps every id.
+sed 's/\bssd\b/flash/g' src/classes.txt >bin/classes-flash.txt
+crushtool -c bin/classes-flash.txt -o bin/mod-classes-rename.bin
+rm bin/classes-flash.txt
 crushtool -i bin/classes.bin --add-item 9 1.0 osd.9 --loc host n4 --loc root default -o bin/mod-classes-add.bin >/dev/null
 
 # dumps/NAME.json: crushtool --dump (json-pretty), CrushWrapper::dump.
