@@ -260,11 +260,13 @@ func featureBits(blocks []uint64) []int {
 	return bits
 }
 
-// clientFeatureNames are Pacific's CephFS client features
-// (src/mds/cephfs_features.h), by bit.
-var clientFeatureNames = []string{"jewel", "kraken", "luminous", "mimic", "reply_encoding",
-	"reclaim_client", "lazy_caps_wanted", "multi_reconnect", "deleg_ino", "metric_collect",
-	"alternate_name", "notify_session_state"}
+// clientFeatureNames are Pacific's (16.2.15) CephFS client features
+// (src/mds/cephfs_features.h), by bit: bits 0 to 4 are reserved, jewel is
+// bit 5, as `ceph fs feature ls` lists them.
+var clientFeatureNames = []string{"reserved", "reserved", "reserved", "reserved", "reserved",
+	"jewel", "kraken", "luminous", "mimic", "reply_encoding", "reclaim_client", "lazy_caps_wanted",
+	"multi_reconnect", "deleg_ino", "metric_collect", "alternate_name", "notify_session_state",
+	"op_getvxattr", "32bits_retry_fwd"}
 
 // ClientFeatureName is cephfs_feature_name.
 func ClientFeatureName(bit int) string {

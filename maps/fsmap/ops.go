@@ -129,3 +129,12 @@ func (m *FSMap) EraseFilesystem(fscid int32) {
 		m.LegacyClientFSCID = FSClusterIDNone
 	}
 }
+
+// AllowFeature sets a feature flag (snapshots, standby-replay) and records
+// that it was allowed, ever and explicitly, as MDSMap::set_snaps_allowed
+// and set_standby_replay_allowed do.
+func (m *MDSMap) AllowFeature(flag uint32) {
+	m.Flags |= flag
+	m.EverAllowedFeatures |= uint8(flag)
+	m.ExplicitlyAllowedFeatures |= uint8(flag)
+}
