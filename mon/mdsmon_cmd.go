@@ -3,7 +3,6 @@ package mon
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -59,7 +58,9 @@ func (s *mdsMon) command(req *request) bool {
 		s.fsNew(req)
 	case "fs rm":
 		s.fsRm(req)
-	case "fs fail", "fs set":
+	case "fs flag set":
+		s.fsFlagSet(req)
+	case "fs fail", "fs set", "fs add_data_pool", "fs rm_data_pool":
 		// FileSystemCommandHandler::is_op_allowed: the named file
 		// system must exist.
 		name, _ := req.str("fs_name")
@@ -68,10 +69,15 @@ func (s *mdsMon) command(req *request) bool {
 			req.respond(errno(syscall.ENOENT), fmt.Sprintf("Filesystem not found: '%s'", name), nil)
 			return true
 		}
-		if req.prefix == "fs fail" {
+		switch req.prefix {
+		case "fs fail":
 			s.fsFail(req, f)
-		} else {
+		case "fs set":
 			s.fsSet(req, f)
+		case "fs add_data_pool":
+			s.fsAddDataPool(req, f)
+		case "fs rm_data_pool":
+			s.fsRmDataPool(req, f)
 		}
 	default:
 		return false
@@ -219,13 +225,13 @@ func (s *mdsMon) fsNew(req *request) {
 		}
 		fscid = int32(id)
 	}
-	warn, err := checkFSPool(om, data, false, force)
+	warn, err := checkFSPool(om, data, fsPoolDataDefault, force)
 	if err != nil {
-		req.respond(errno(syscall.EINVAL), warn+err.Error(), nil)
+		req.respond(errno(err.code), warn+err.msg, nil)
 		return
 	}
-	if _, err := checkFSPool(om, meta, true, force); err != nil {
-		req.respond(errno(syscall.EINVAL), warn+err.Error(), nil)
+	if _, err := checkFSPool(om, meta, fsPoolMetadata, force); err != nil {
+		req.respond(errno(err.code), warn+err.msg, nil)
 		return
 	}
 	f := s.pendingMap().CreateFilesystem(name, meta, data, fscid, s.now())
@@ -244,10 +250,11 @@ func (s *mdsMon) fsNew(req *request) {
 	s.commit(req, warn+fmt.Sprintf("new fs with metadata pool %d and data pool %d", meta, data))
 }
 
-// tagPool enables the "cephfs" application on a pool with key set to the
-// file system's name unless the application is already there
-// (OSDMonitor::do_application_enable), then applies more, in the OSD
-// monitor's pending incremental.
+// tagPool enables the "cephfs" application on a pool and sets its key to
+// the file system's name, replacing the key's value if the application
+// already has it (OSDMonitor::do_application_enable with force, as the file
+// system commands call it), then applies more, in the OSD monitor's
+// pending incremental.
 func (s *mdsMon) tagPool(pool int64, key, fsName string, more func(*osdmap.PGPool)) {
 	name := s.m.osd.pendingOSDMap().PoolNames[pool]
 	id, p, ok := s.m.osd.pendingPool(name)
@@ -257,39 +264,75 @@ func (s *mdsMon) tagPool(pool int64, key, fsName string, more func(*osdmap.PGPoo
 	if p.ApplicationMetadata == nil {
 		p.ApplicationMetadata = map[string]map[string]string{}
 	}
-	if _, ok := p.ApplicationMetadata["cephfs"]; !ok {
-		p.ApplicationMetadata["cephfs"] = map[string]string{key: fsName}
+	if p.ApplicationMetadata["cephfs"] == nil {
+		p.ApplicationMetadata["cephfs"] = map[string]string{}
 	}
+	p.ApplicationMetadata["cephfs"][key] = fsName
 	if more != nil {
 		more(p)
 	}
 	s.m.osd.putPool(id, p)
 }
 
-// checkFSPool is FileSystemCommandHandler::_check_pool. A data pool the
-// autoscaler manages without the bulk flag passes with a warning, which
-// Ceph puts before the command's message.
-func checkFSPool(om *osdmap.OSDMap, id int64, metadata, force bool) (warn string, err error) {
-	p := om.Pools[id]
+// fsPoolType is what a pool is to be for a file system (the POOL_*
+// values of FileSystemCommandHandler).
+type fsPoolType int
+
+const (
+	fsPoolMetadata    fsPoolType = iota // POOL_METADATA
+	fsPoolDataDefault                   // POOL_DATA_DEFAULT, the first data pool
+	fsPoolDataExtra                     // POOL_DATA_EXTRA, one more data pool
+)
+
+func (t fsPoolType) String() string {
+	switch t {
+	case fsPoolMetadata:
+		return "metadata"
+	case fsPoolDataDefault:
+		return "default data"
+	case fsPoolDataExtra:
+		return "extra data"
+	}
+	return fmt.Sprintf("fsPoolType(%d)", int(t))
+}
+
+// fsError is a refusal with the errno Ceph answers it with.
+type fsError struct {
+	code syscall.Errno
+	msg  string
+}
+
+func fsErrorf(code syscall.Errno, format string, args ...any) *fsError {
+	return &fsError{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// checkFSPool is FileSystemCommandHandler::_check_pool as Pacific has it. A
+// data pool the autoscaler manages without the bulk flag passes with a
+// warning, which Ceph puts before the command's message.
+func checkFSPool(om *osdmap.OSDMap, id int64, typ fsPoolType, force bool) (warn string, err *fsError) {
+	p, ok := om.Pools[id]
+	if !ok {
+		return "", fsErrorf(syscall.ENOENT, "pool id '%d' does not exist", id)
+	}
 	name := om.PoolNames[id]
 	if p.IsErasure() {
 		switch {
-		case metadata:
-			return "", fmt.Errorf("pool '%s' (id '%d') is an erasure-coded pool.  Use of erasure-coded pools for CephFS metadata is not permitted", name, id)
-		case !force:
-			return "", fmt.Errorf("pool '%s' (id '%d') is an erasure-coded pool. Use of an EC pool for the default data pool "+
+		case typ == fsPoolMetadata:
+			return "", fsErrorf(syscall.EINVAL, "pool '%s' (id '%d') is an erasure-coded pool.  Use of erasure-coded pools for CephFS metadata is not permitted", name, id)
+		case typ == fsPoolDataDefault && !force:
+			return "", fsErrorf(syscall.EINVAL, "pool '%s' (id '%d') is an erasure-coded pool. Use of an EC pool for the default data pool "+
 				"is discouraged; see the online CephFS documentation for more information. Use --force to override.", name, id)
 		case p.Flags&osdmap.PoolFlagECOverwrites == 0 && (len(p.Tiers) == 0 || p.ReadTier < 0 || p.WriteTier < 0):
-			return "", fmt.Errorf("pool '%s' (id '%d') is an erasure-coded pool, with no overwrite support", name, id)
+			return "", fsErrorf(syscall.EINVAL, "pool '%s' (id '%d') is an erasure-coded pool, with no overwrite support", name, id)
 		}
 	}
 	if p.TierOf >= 0 {
-		return "", fmt.Errorf(" pool '%s' (id '%d') is already in use as a cache tier.", name, id)
+		return "", fsErrorf(syscall.EINVAL, " pool '%s' (id '%d') is already in use as a cache tier.", name, id)
 	}
 	if _, cephfs := p.ApplicationMetadata["cephfs"]; !force && len(p.ApplicationMetadata) > 0 && !cephfs {
-		return "", fmt.Errorf(" pool '%s' (id '%d') has a non-CephFS application enabled.", name, id)
+		return "", fsErrorf(syscall.EINVAL, " pool '%s' (id '%d') has a non-CephFS application enabled.", name, id)
 	}
-	if !metadata && p.PGAutoscaleMode == osdmap.AutoscaleOn && p.Flags&osdmap.PoolFlagBulk == 0 {
+	if typ != fsPoolMetadata && p.PGAutoscaleMode == osdmap.AutoscaleOn && p.Flags&osdmap.PoolFlagBulk == 0 {
 		warn = fmt.Sprintf("  Pool '%s' (id '%d') has pg autoscale mode 'on' but is not marked as bulk.\n"+
 			"  Consider setting the flag by running\n    # ceph osd pool set %s bulk true\n", name, id, name)
 	}
@@ -323,92 +366,4 @@ func (s *mdsMon) fsRm(req *request) {
 func (s *mdsMon) fsFail(req *request, f *fsmap.Filesystem) {
 	s.pendingMap().ModifyFilesystem(f.FSCID, s.now(), func(mm *fsmap.MDSMap) { mm.Flags |= fsmap.FlagNotJoinable })
 	s.commit(req, f.MDSMap.FSName+" marked not joinable; MDS cannot join the cluster. All MDS ranks marked failed.")
-}
-
-// parseFSBool is the parse_bool of FSCommands.cc, which takes exactly
-// these spellings.
-func parseFSBool(v string) (bool, error) {
-	if b, ok := parseBoolVal(v); ok && v == strings.ToLower(v) {
-		return b, nil
-	}
-	return false, errors.New("value must be false|no|0 or true|yes|1")
-}
-
-// fsSet is SetHandler for the variables kelp implements.
-func (s *mdsMon) fsSet(req *request, f *fsmap.Filesystem) {
-	v, _ := req.str("var")
-	val, _ := req.str("val")
-	name := f.MDSMap.FSName
-	fail := func(e syscall.Errno, msg string) { req.respond(errno(e), msg, nil) }
-	switch v {
-	case "max_mds":
-		n, err := strconv.ParseInt(val, 10, 64)
-		switch {
-		case err != nil && errors.Is(err, strconv.ErrRange):
-			fail(syscall.EINVAL, fmt.Sprintf("The option value '%s' seems to be invalid", val))
-		case err != nil:
-			fail(syscall.EINVAL, fmt.Sprintf("Expected option value to be integer, got '%s'", val))
-		case n <= 0:
-			fail(syscall.EINVAL, "You must specify at least one MDS")
-		case n > 1 && n > int64(f.MDSMap.MaxMDS) && f.MDSMap.EverAllowedFeatures&uint8(fsmap.FlagAllowSnaps) != 0 &&
-			f.MDSMap.Flags&fsmap.FlagAllowMultiMDSSnaps == 0:
-			fail(syscall.EINVAL, "multi-active MDS is not allowed while there are snapshots possibly created by pre-mimic MDS")
-		case n > maxMDS:
-			fail(syscall.EINVAL, fmt.Sprintf("may not have more than %d MDS ranks", maxMDS))
-		default:
-			s.pendingMap().ModifyFilesystem(f.FSCID, s.now(), func(mm *fsmap.MDSMap) {
-				mm.Flags &^= fsmap.FlagNotJoinable
-				mm.MaxMDS = int32(n)
-			})
-			s.commit(req, "")
-		}
-	case "down":
-		down, err := parseFSBool(val)
-		if err != nil {
-			fail(syscall.EINVAL, err.Error())
-			return
-		}
-		fm := s.pendingMap()
-		fm.ModifyFilesystem(f.FSCID, s.now(), func(mm *fsmap.MDSMap) {
-			switch {
-			case down && mm.MaxMDS > 0:
-				mm.OldMaxMDS, mm.MaxMDS = mm.MaxMDS, 0
-			case !down && mm.OldMaxMDS > 0:
-				mm.MaxMDS = mm.OldMaxMDS
-			case !down:
-				mm.MaxMDS = 1
-			}
-		})
-		if down {
-			s.commit(req, name+" marked down. ")
-		} else {
-			s.commit(req, fmt.Sprintf("%s marked up, max_mds = %d", name, fm.Filesystems[f.FSCID].MDSMap.MaxMDS))
-		}
-	case "joinable", "cluster_down":
-		joinable, err := parseFSBool(val)
-		if err != nil {
-			fail(syscall.EINVAL, err.Error())
-			return
-		}
-		if v == "cluster_down" {
-			joinable = !joinable
-		}
-		s.pendingMap().ModifyFilesystem(f.FSCID, s.now(), func(mm *fsmap.MDSMap) {
-			if joinable {
-				mm.Flags &^= fsmap.FlagNotJoinable
-			} else {
-				mm.Flags |= fsmap.FlagNotJoinable
-			}
-		})
-		rs := name + " marked not joinable; MDS cannot join as newly active."
-		if joinable {
-			rs = name + " marked joinable; MDS may join as newly active."
-		}
-		if v == "cluster_down" {
-			rs += " WARNING: cluster_down flag is deprecated and will be removed in a future version. Please use \"joinable\"."
-		}
-		s.commit(req, rs)
-	default:
-		fail(syscall.EOPNOTSUPP, fmt.Sprintf("kelp-mon does not implement 'fs set %s' yet", v))
-	}
 }
