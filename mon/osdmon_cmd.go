@@ -21,7 +21,8 @@ func (s *osdMon) command(req *request) bool {
 	if s.osdmap == nil || !strings.HasPrefix(req.prefix, "osd ") {
 		return false
 	}
-	if s.readCommand(req) || s.poolCommand(req) || s.osdStateCommand(req) || s.crushCommand(req) {
+	if s.readCommand(req) || s.poolCommand(req) || s.osdStateCommand(req) || s.crushCommand(req) ||
+		s.crushClassCommand(req) {
 		return true
 	}
 	return false
