@@ -13,12 +13,15 @@ const (
 	TypeMgrMap = 0x704
 )
 
-// RegisterMaps adds the map messages to r (MOSDMap, MMgrMap, MFSMap).
+// RegisterMaps adds the map messages to r (MOSDMap, MMgrMap, MFSMap,
+// MMDSMap, MFSMapUser).
 func RegisterMaps(r *msgr2.Registry) {
 	for _, t := range []msgr2.MessageType{
 		{Type: TypeOSDMap, Name: "osd_map", New: func() msgr2.Message { return &OSDMap{} }},
 		{Type: TypeMgrMap, Name: "mgrmap", New: func() msgr2.Message { return &MgrMap{} }},
 		{Type: TypeFSMap, Name: "fsmap", New: func() msgr2.Message { return &FSMap{} }},
+		{Type: TypeMDSMap, Name: "mdsmap", New: func() msgr2.Message { return &MDSMap{} }},
+		{Type: TypeFSMapUser, Name: "fsmap.user", New: func() msgr2.Message { return &FSMapUser{} }},
 	} {
 		r.Register(t)
 	}

@@ -17,6 +17,8 @@ func mapSamples() []msgr2.Message {
 			GapRemovedSnaps: map[int64][][2]uint64{1: {{2, 3}}}},
 		&MgrMap{MapBytes: []byte("mgrmap bytes")},
 		&FSMap{Epoch: 4, MapBytes: []byte("fsmap bytes")},
+		&MDSMap{FSID: fsid, Epoch: 5, MapBytes: []byte("mdsmap bytes"), FSName: "cephfs"},
+		&FSMapUser{Epoch: 6, MapBytes: []byte("fsmap.user bytes")},
 	}
 }
 
@@ -55,7 +57,8 @@ func TestMapMessagesRoundTrip(t *testing.T) {
 			continue
 		}
 		limit := len(f)
-		if _, ok := m.(*FSMap); ok {
+		switch m.(type) {
+		case *FSMap, *FSMapUser:
 			limit = 5 // the epoch and at least one byte of map
 		}
 		for n := range limit {
