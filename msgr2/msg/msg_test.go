@@ -43,6 +43,9 @@ func decodeAs(t *testing.T, typ uint16, version uint16, front, middle, data []by
 	t.Helper()
 	mt, ok := NewRegistry().Lookup(typ)
 	if !ok {
+		mt, ok = mapRegistry().Lookup(typ)
+	}
+	if !ok {
 		t.Fatalf("type %d not registered", typ)
 	}
 	m := mt.New()
@@ -87,7 +90,8 @@ func TestGolden(t *testing.T) {
 		n string
 		t uint16
 	}{{"mon_map", TypeMonMap}, {"config", TypeConfig}, {"mon_get_version_reply", TypeMonGetVersionReply},
-		{"mon_command_ack", TypeMonCommandAck}, {"mon_getmap", TypeMonGetMap}, {"mon_subscribe", TypeMonSubscribe}} {
+		{"mon_command_ack", TypeMonCommandAck}, {"mon_getmap", TypeMonGetMap}, {"mon_subscribe", TypeMonSubscribe},
+		{"mdsmap", TypeMDSMap}, {"fsmap.user", TypeFSMapUser}} {
 		byName[mt.n] = mt.t
 	}
 	for _, path := range files {
