@@ -6,7 +6,6 @@ import (
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/maps/fsmap"
 	"github.com/kelp-ceph/kelp/mon/store"
-	"github.com/kelp-ceph/kelp/msgr2/msg"
 )
 
 // mdsMon is MDSMonitor (src/mon/MDSMonitor.cc): the FSMap, stored under
@@ -44,7 +43,7 @@ func (s *mdsMon) refresh() error {
 	}
 	m.Normalize()
 	s.current = m
-	s.m.notifySubscribers("fsmap")
+	s.notifySubscribers()
 	return nil
 }
 
@@ -57,24 +56,6 @@ func (s *mdsMon) encodePending(tx *store.Transaction) (bool, error) {
 	}
 	s.pending = nil
 	return true, nil
-}
-
-// checkSub serves "fsmap" subscriptions with MFSMap (MDSMonitor::check_sub).
-// "fsmap.user" and "mdsmap" (MFSMapUser, MMDSMap, which the message
-// catalogue lacks) are not served yet.
-func (s *mdsMon) checkSub(sess *Session, what string) bool {
-	if what != "fsmap" {
-		return false
-	}
-	if s.current == nil {
-		return true
-	}
-	sub := sess.subs.get(what)
-	if epoch := uint64(s.current.Epoch); sub.next <= epoch {
-		sess.send(&msg.FSMap{Epoch: s.current.Epoch, MapBytes: s.current.Encode(sessionFeatures(sess))})
-		s.m.advanceSub(sess, what, epoch+1)
-	}
-	return true
 }
 
 // pendingMap returns the map the next epoch will be, made from the

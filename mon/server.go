@@ -470,7 +470,11 @@ func (m *Monitor) advanceSub(s *Session, what string, next uint64) {
 func (m *Monitor) handleGetVersion(s *Session, mg *msg.MonGetVersion) {
 	reply := &msg.MonGetVersionReply{Handle: mg.Handle}
 	reply.Hdr.Tid = mg.Hdr.Tid
-	if svc, ok := m.byName[mg.What]; ok {
+	what := mg.What
+	if what == "fsmap" {
+		what = "mdsmap" // Monitor::handle_get_version: both are the MDSMonitor's
+	}
+	if svc, ok := m.byName[what]; ok {
 		v := versions{prefix: svc.name(), st: m.store}
 		reply.Latest, _ = v.lastCommitted()
 		reply.OldestVersion, _ = v.firstCommitted()
