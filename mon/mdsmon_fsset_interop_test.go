@@ -75,6 +75,8 @@ func TestFSDataPoolsFlagsAndSettingsMatchCephMon(t *testing.T) {
 		"fs flag set enable_multiple false", "fs new fs2 m2 d3", "fs flag set enable_multiple maybe",
 		"fs flag set enable_multiple True", "fs flag set enable_multiple true --yes-i-really-mean-it",
 		"fs new fs2 m2 d3", "fs flag set enable_multiple no",
+		// d2 left cephfs but keeps its tag, which now names fs2.
+		"fs add_data_pool fs2 d2", "fs ls", "fs ls -f json",
 		// Every variable of fs set.
 		"fs set cephfs max_file_size 65536", "fs set cephfs max_file_size 65535", "fs set cephfs max_file_size x",
 		"fs set cephfs max_file_size -1", "fs set cephfs max_file_size 99999999999999999999",
