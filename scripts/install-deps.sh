@@ -4,7 +4,7 @@
 # librados for the cgo-tagged go-ceph programs. Fails loudly when it cannot.
 set -euo pipefail
 need=()
-for bin in ceph-mon ceph-osd ceph monmaptool osdmaptool crushtool ceph-authtool ceph-conf rados; do
+for bin in ceph-mon ceph-osd ceph ceph-fuse monmaptool osdmaptool crushtool ceph-authtool ceph-conf rados; do
   command -v "$bin" >/dev/null 2>&1 || need+=("$bin")
 done
 [ -f /usr/include/rados/librados.h ] || need+=(librados.h)
@@ -14,13 +14,13 @@ if [ ${#need[@]} -eq 0 ]; then
 fi
 echo "install-deps: missing ${need[*]}; installing Ceph from Debian" >&2
 if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: must run as root to apt-get install ceph-mon ceph-osd ceph-common librados-dev python3-rados" >&2
+  echo "install-deps: must run as root to apt-get install ceph-mon ceph-osd ceph-common ceph-fuse librados-dev python3-rados" >&2
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y --no-install-recommends ceph-mon ceph-osd ceph-common librados-dev python3-rados uuid-runtime
-for bin in ceph-mon ceph-osd ceph monmaptool osdmaptool crushtool ceph-authtool; do
+apt-get install -y --no-install-recommends ceph-mon ceph-osd ceph-common ceph-fuse librados-dev python3-rados uuid-runtime
+for bin in ceph-mon ceph-osd ceph ceph-fuse monmaptool osdmaptool crushtool ceph-authtool; do
   command -v "$bin" >/dev/null || { echo "install-deps: $bin still missing after install" >&2; exit 1; }
 done
 ceph --version
