@@ -562,20 +562,26 @@ func (c *Conn) writeLoop(tr *transport) {
 		c.mu.Lock()
 		j, ok := c.takeJobLocked(tr)
 		c.mu.Unlock()
-		if !ok {
-			return
-		}
-		f := tr.f
-		f.cork()
-		err := c.writeJobFrames(f, &j)
-		if ferr := f.uncork(); err == nil {
-			err = ferr
-		}
-		if err != nil {
-			c.fault(tr, err)
+		if !ok || !c.sendJob(tr, &j) {
 			return
 		}
 	}
+}
+
+// sendJob writes j's frames in one go, waiting while the socket is full;
+// a failure faults tr, and sendJob reports whether it went.
+func (c *Conn) sendJob(tr *transport, j *writeJob) bool {
+	f := tr.f
+	f.cork()
+	err := c.writeJobFrames(f, j)
+	if ferr := f.uncork(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		c.fault(tr, err)
+		return false
+	}
+	return true
 }
 
 // noWaitLimit bounds what writeNoWait encodes on a reader's goroutine:
@@ -619,17 +625,9 @@ func (c *Conn) writeNoWait(tr *transport) {
 
 // writeLoopWith sends j and then goes on as writeLoop.
 func (c *Conn) writeLoopWith(tr *transport, j writeJob) {
-	f := tr.f
-	f.cork()
-	err := c.writeJobFrames(f, &j)
-	if ferr := f.uncork(); err == nil {
-		err = ferr
+	if c.sendJob(tr, &j) {
+		c.writeLoop(tr)
 	}
-	if err != nil {
-		c.fault(tr, err)
-		return
-	}
-	c.writeLoop(tr)
 }
 
 // small says j's frames fit in noWaitLimit (encoding its messages, which

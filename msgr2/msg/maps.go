@@ -149,20 +149,32 @@ type FSMap struct {
 func (*FSMap) Type() uint16              { return TypeFSMap }
 func (*FSMap) Version() (uint16, uint16) { return 1, 0 }
 func (m *FSMap) EncodePayload(uint64) ([]byte, []byte, []byte) {
-	var e encoding.Encoder
-	e.U32(m.Epoch)
-	e.Raw(m.MapBytes)
-	return e.Bytes(), nil, nil
+	return encodeEpochMap(m.Epoch, m.MapBytes), nil, nil
 }
-func (m *FSMap) DecodePayload(_ uint64, front, _, _ []byte) error {
+func (m *FSMap) DecodePayload(_ uint64, front, _, _ []byte) (err error) {
+	m.Epoch, m.MapBytes, err = decodeEpochMap(front)
+	return err
+}
+
+// encodeEpochMap is the front of a message that is an epoch and a map's
+// own encoding (MFSMap, MFSMapUser).
+func encodeEpochMap(epoch uint32, mapBytes []byte) []byte {
+	var e encoding.Encoder
+	e.U32(epoch)
+	e.Raw(mapBytes)
+	return e.Bytes()
+}
+
+// decodeEpochMap splits such a front; the map aliases front and must not
+// be empty.
+func decodeEpochMap(front []byte) (uint32, []byte, error) {
 	d := encoding.NewDecoder(front)
-	m.Epoch = d.U32()
+	epoch := d.U32()
 	if d.Err() == nil && d.Remaining() == 0 {
 		d.U8() // the map is missing
 	}
 	if err := d.Err(); err != nil {
-		return err
+		return 0, nil, err
 	}
-	m.MapBytes = front[4:]
-	return nil
+	return epoch, front[4:], nil
 }

@@ -62,22 +62,11 @@ func (*FSMapUser) Type() uint16              { return TypeFSMapUser }
 func (*FSMapUser) Version() (uint16, uint16) { return 1, 0 }
 
 func (m *FSMapUser) EncodePayload(uint64) ([]byte, []byte, []byte) {
-	var e encoding.Encoder
-	e.U32(m.Epoch)
-	e.Raw(m.MapBytes)
-	return e.Bytes(), nil, nil
+	return encodeEpochMap(m.Epoch, m.MapBytes), nil, nil
 }
 
 // DecodePayload decodes an MFSMapUser; MapBytes aliases front.
-func (m *FSMapUser) DecodePayload(_ uint64, front, _, _ []byte) error {
-	d := encoding.NewDecoder(front)
-	m.Epoch = d.U32()
-	if d.Err() == nil && d.Remaining() == 0 {
-		d.U8() // the map is missing
-	}
-	if err := d.Err(); err != nil {
-		return err
-	}
-	m.MapBytes = front[4:]
-	return nil
+func (m *FSMapUser) DecodePayload(_ uint64, front, _, _ []byte) (err error) {
+	m.Epoch, m.MapBytes, err = decodeEpochMap(front)
+	return err
 }
