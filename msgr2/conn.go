@@ -148,6 +148,9 @@ type Conn struct {
 	// time the session opens.
 	closed chan struct{}
 	ready  chan struct{}
+	// wake, while a reconnect waits out its backoff, is closed to end
+	// the wait early (wakeReconnectLocked).
+	wake chan struct{}
 
 	priv atomic.Value // the layer above's per-connection state
 

@@ -257,12 +257,8 @@ func (c *Conn) reconnectLoop(attempt uint64, delay time.Duration) {
 	cfg := &c.msgr.cfg
 	backoff := cfg.ReconnectBackoff
 	for {
-		if delay > 0 {
-			select {
-			case <-c.Done():
-				return
-			case <-time.After(delay):
-			}
+		if delay > 0 && !c.backOff(delay) {
+			return
 		}
 		c.mu.Lock()
 		live := c.attempt == attempt && c.state == stateConnecting
@@ -290,5 +286,39 @@ func (c *Conn) reconnectLoop(attempt uint64, delay time.Duration) {
 		c.log.Info("msgr2: reconnect failed", "peer", c.String(), "err", err, "retry_in", backoff)
 		delay = backoff
 		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// backOff waits delay before the next reconnect attempt, or less when
+// wakeReconnectLocked ends the wait; false means the Conn closed.
+func (c *Conn) backOff(delay time.Duration) bool {
+	wake := make(chan struct{})
+	c.mu.Lock()
+	c.wake = wake
+	c.mu.Unlock()
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	defer func() {
+		c.mu.Lock()
+		if c.wake == wake {
+			c.wake = nil
+		}
+		c.mu.Unlock()
+	}()
+	select {
+	case <-c.Done():
+		return false
+	case <-t.C:
+	case <-wake:
+	}
+	return true
+}
+
+// wakeReconnectLocked has a reconnect waiting out its backoff try now:
+// the peer is evidently back. The caller holds c.mu.
+func (c *Conn) wakeReconnectLocked() {
+	if c.wake != nil {
+		close(c.wake)
+		c.wake = nil
 	}
 }

@@ -152,6 +152,13 @@ func (m *Messenger) acceptIdent(tr *transport, h *serverHandshake, ci *ClientIde
 			switch {
 			case ex.state == stateClosed:
 			case ex.peerGlobal > ci.GlobalSeq:
+				// ProtocolV2::handle_existing_connection stops such a
+				// connection as stale. The peer restarted (its global_seq
+				// starts over) while our session to it waits to
+				// reconnect: reconnect now rather than at the end of the
+				// backoff, so that the peer's reset of that session comes
+				// in a round trip rather than seconds later.
+				ex.wakeReconnectLocked()
 				ex.mu.Unlock()
 				return nil, protoErr("stale connection: global_seq %d, the session has %d", ci.GlobalSeq, ex.peerGlobal)
 			case ex.serverCookie != 0 && ex.clientCookie != 0 && ex.clientCookie != ci.Cookie:
