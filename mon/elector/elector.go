@@ -551,25 +551,28 @@ func (e *Elector) handleVictory(now time.Time, from int, m Msg) {
 	if m.Epoch%2 == 1 {
 		return
 	}
+	if m.Epoch == e.epoch && from == e.leader && slices.Equal(sortedCopy(m.Quorum), e.quorum) {
+		return // the victory we took, again
+	}
 	ok := e.victoryMakesSense(from)
 	e.lastWinner, e.lastVotedFor = from, e.leaderAcked
 	e.clearLiveElectionState()
 	if !ok {
 		// Ceph asserts this only happens under connectivity, where it
 		// means we should have won: start over.
-		if e.cfg.Strategy == msg.StrategyConnectivity && m.Epoch > e.epoch {
-			e.bumpEpoch(m.Epoch)
-			e.start(now)
+		if e.cfg.Strategy == msg.StrategyConnectivity {
+			e.startOver(now, m.Epoch)
 		}
 		return
 	}
 	if m.Epoch != e.epoch+1 {
-		// A funny epoch: we missed part of the election. Catch up and
-		// start over.
-		if m.Epoch > e.epoch {
-			e.bumpEpoch(m.Epoch)
-			e.start(now)
-		}
+		// A funny epoch: we missed part of the election, or this is a
+		// second victory for the epoch whose victory we already took
+		// (two proposers each counted our ack: we acked one, then
+		// deferred to the other, and neither heard of the other). Catch
+		// up and start over, so that the two leaders last no longer
+		// than one round trip.
+		e.startOver(now, m.Epoch)
 		return
 	}
 	if !slices.Contains(m.Quorum, e.cfg.Rank) {
@@ -577,11 +580,25 @@ func (e *Elector) handleVictory(now time.Time, from int, m Msg) {
 	}
 	e.bumpEpoch(m.Epoch)
 	e.cancelTimer()
-	e.leader, e.quorum = from, slices.Clone(m.Quorum)
-	slices.Sort(e.quorum)
+	e.leader, e.quorum = from, sortedCopy(m.Quorum)
 	e.cfg.HasEverJoined = true
 	e.out.Lost = &Lost{Epoch: m.Epoch, Leader: from, Quorum: slices.Clone(e.quorum), Features: m.Features,
 		MonFeatures: m.MonFeatures, MonRelease: m.MonRelease}
+}
+
+// startOver moves to epoch (no older than ours: Step drops older
+// messages) and calls a new election.
+func (e *Elector) startOver(now time.Time, epoch uint32) {
+	if epoch > e.epoch {
+		e.bumpEpoch(epoch)
+	}
+	e.start(now)
+}
+
+func sortedCopy(s []int) []int {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c
 }
 
 // handleNak is Elector::handle_nak: the proposer lacks features the

@@ -90,3 +90,37 @@ func BenchmarkElection3(b *testing.B) {
 		}
 	}
 }
+
+// TestSecondVictoryStartsOver: a monitor that acked one proposer and then
+// deferred to a lower rank may see both declare victory in the same
+// epoch, each counting its ack. As ElectionLogic::receive_victory_claim
+// (a victory whose epoch is not the next one), it calls a new election at
+// once instead of leaving two leaders; a repeat of the victory it took
+// changes nothing.
+func TestSecondVictoryStartsOver(t *testing.T) {
+	now := time.Unix(1, 0)
+	c := New(Config{Rank: 2, Size: 3}, 2)
+	c.Init()
+	for _, from := range []int{1, 0} { // b proposes first, then a
+		r := c.Step(now, from, Msg{Op: msg.ElectionOpPropose, Epoch: 3})
+		if len(r.Messages) != 1 || r.Messages[0].To != from || r.Messages[0].Msg.Op != msg.ElectionOpAck {
+			t.Fatalf("propose from %d: %+v", from, r)
+		}
+	}
+	r := c.Step(now, 1, Msg{Op: msg.ElectionOpVictory, Epoch: 4, Quorum: []int{2, 1}})
+	if r.Lost == nil || r.Lost.Leader != 1 || c.Electing() {
+		t.Fatalf("first victory: %+v", r)
+	}
+	if r := c.Step(now, 1, Msg{Op: msg.ElectionOpVictory, Epoch: 4, Quorum: []int{1, 2}}); r.Electing || len(r.Messages) != 0 || c.Leader() != 1 {
+		t.Fatalf("the same victory again: %+v", r)
+	}
+	r = c.Step(now, 0, Msg{Op: msg.ElectionOpVictory, Epoch: 4, Quorum: []int{0, 2}})
+	if !r.Electing || c.Epoch() != 5 || !c.ElectingMe() || len(r.Messages) != 2 {
+		t.Fatalf("second victory: epoch %d, %+v", c.Epoch(), r)
+	}
+	for _, m := range r.Messages {
+		if m.Msg.Op != msg.ElectionOpPropose || m.Msg.Epoch != 5 {
+			t.Fatalf("second victory sent %+v, want proposals in epoch 5", m)
+		}
+	}
+}
