@@ -44,7 +44,10 @@ func runFuse(t *testing.T, c *harness.Cluster, fs string) fuseRun {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	args := []string{"-c", c.ConfPath, "-f", "--client_mount_timeout=3", "--debug_ms=1", "--log-file=" + log}
+	// Its log goes to the file only: on stderr its lines would interleave
+	// with what ceph-fuse prints there itself, even mid-line.
+	args := []string{"-c", c.ConfPath, "-f", "--client_mount_timeout=3", "--debug_ms=1", "--log-file=" + log,
+		"--log_to_stderr=false", "--err_to_stderr=false"}
 	if fs != "" {
 		args = append(args, "--client_fs="+fs) // else the legacy file system, through "mdsmap"
 	}
@@ -52,22 +55,23 @@ func runFuse(t *testing.T, c *harness.Cluster, fs string) fuseRun {
 	var e bytes.Buffer
 	cmd.Stderr = &e
 	cmd.WaitDelay = 2 * time.Second
-	err := cmd.Run()
-	// Its log lines (stamped, and interleaved with its own output even
-	// mid-line) differ run to run; the outcome is in these sentences.
-	outcome := fuseOutcome.FindAllString(e.String(), -1)
-	slices.Sort(outcome) // the two writers race
-	r := fuseRun{stderr: strings.Join(outcome, "\n")}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("ceph-fuse: %v", err)
-	}
+	runErr := cmd.Run()
+	// The outcome is in these sentences: ceph-fuse prints some, and logs
+	// others (with stamps that differ run to run).
 	b, err := os.ReadFile(log)
 	if err != nil {
 		t.Fatal(err)
+	}
+	outcome := fuseOutcome.FindAllString(e.String(), -1)
+	outcome = append(outcome, fuseOutcome.FindAllString(string(b), -1)...)
+	slices.Sort(outcome)
+	r := fuseRun{stderr: strings.Join(outcome, "\n")}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(runErr, &ee):
+		r.code = ee.ExitCode()
+	case runErr != nil:
+		t.Fatalf("ceph-fuse: %v", runErr)
 	}
 	for _, m := range mdsMessage.FindAllSubmatch(b, -1) {
 		r.got = append(r.got, string(m[1]))
