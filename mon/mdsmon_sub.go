@@ -2,7 +2,7 @@ package mon
 
 import (
 	"fmt"
-	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -104,7 +104,7 @@ func (s *mdsMon) mdsMapFor(sess *Session, what string) (*fsmap.MDSMap, bool) {
 func mdsByAddrs(fm *fsmap.FSMap, addrs encoding.EntityAddrVec) (gid uint64, info *fsmap.MDSInfo, fscid int32) {
 	fscid = fsmap.FSClusterIDNone
 	match := func(g uint64, in *fsmap.MDSInfo) {
-		if reflect.DeepEqual(in.Addrs, addrs) {
+		if slices.Equal(in.Addrs, addrs) {
 			gid, info = g, in
 			if r, ok := fm.MDSRoles[g]; ok {
 				fscid = r
