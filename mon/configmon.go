@@ -639,28 +639,3 @@ func (s *configMon) applyToSelf() {
 		}
 	}
 }
-
-// locationString prints an OSD's CRUSH location as health details show it,
-// root first: " (root=default,host=h1)", or "" when it has none.
-func (s *configMon) locationString(name encoding.EntityName) string {
-	loc, _ := s.placement(name)
-	if len(loc) == 0 {
-		return ""
-	}
-	cm, err := s.m.osd.osdmap.CrushMap()
-	if err != nil || cm == nil {
-		return ""
-	}
-	// Highest type first, as CrushWrapper::get_full_location_ordered.
-	types := slices.Collect(maps.Keys(loc))
-	slices.SortFunc(types, func(a, b string) int {
-		ia, _ := cm.TypeID(a)
-		ib, _ := cm.TypeID(b)
-		return int(ib - ia)
-	})
-	parts := make([]string, len(types))
-	for i, t := range types {
-		parts[i] = t + "=" + loc[t]
-	}
-	return " (" + strings.Join(parts, ",") + ")"
-}

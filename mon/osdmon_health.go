@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/maps/osdmap"
 )
 
@@ -17,25 +16,15 @@ var healthFlags = map[string]bool{"pauserd": true, "pausewr": true, "noup": true
 	"noscrub": true, "nodeep-scrub": true, "notieragent": true, "nosnaptrim": true}
 
 // healthChecks raises the checks that follow from the OSDMap
-// (OSDMap::check_health): OSD_DOWN for OSDs that are in but down,
-// OSDMAP_FLAGS for operator flags, POOL_NO_REDUNDANCY for pools of size 1.
+// (OSDMap::check_health): the down checks (downChecks), OSDMAP_FLAGS for operator flags, POOL_NO_REDUNDANCY for pools of size 1.
 func (s *osdMon) healthChecks() map[string]healthCheck {
 	m := s.osdmap
 	if m == nil {
 		return nil
 	}
 	out := map[string]healthCheck{}
-	var down []string
-	for o := int32(0); o < m.MaxOSD; o++ {
-		if m.Exists(o) && m.IsDown(o) && m.IsIn(o) {
-			name := encoding.EntityName{Type: encoding.EntityOSD, ID: fmt.Sprint(o)}
-			loc := s.m.config.locationString(name)
-			down = append(down, fmt.Sprintf("osd.%d%s is down", o, loc))
-		}
-	}
-	if len(down) > 0 {
-		out["OSD_DOWN"] = healthCheck{Severity: healthWarn, Summary: fmt.Sprintf("%d osds down", len(down)),
-			Count: len(down), Detail: down}
+	if cm, err := m.CrushMap(); err == nil {
+		downChecks(m, cm, out)
 	}
 	var flags []string
 	for _, f := range strings.Split(osdmap.FlagString(m.Flags), ",") {

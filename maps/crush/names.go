@@ -216,3 +216,54 @@ func (m *CrushMap) RenameBucket(src, dst string) error {
 	m.ItemNames[id] = dst
 	return nil
 }
+
+// FullLocationOrdered is CrushWrapper::get_full_location_ordered_string:
+// the buckets above id, from the root down, as "root=default,host=h1";
+// empty for an item in no bucket.
+func (m *CrushMap) FullLocationOrdered(id int32) string {
+	var parts []string
+	for cur, seen := id, 0; seen <= len(m.Buckets); seen++ {
+		p, ok := m.ImmediateParent(cur)
+		if !ok {
+			break
+		}
+		b := m.Bucket(p)
+		if b == nil {
+			break
+		}
+		name, _ := m.ItemName(p)
+		parts = append(parts, m.TypeNames[int32(b.Type)]+"="+name)
+		cur = p
+	}
+	slices.Reverse(parts)
+	return strings.Join(parts, ",")
+}
+
+// Children returns a bucket's items (CrushWrapper::get_children); nil
+// for a device or an unknown id.
+func (m *CrushMap) Children(id int32) []int32 {
+	if b := m.Bucket(id); b != nil {
+		return b.Items
+	}
+	return nil
+}
+
+// BucketType returns a bucket's type id, or 0 for a device.
+func (m *CrushMap) BucketType(id int32) int32 {
+	if b := m.Bucket(id); b != nil {
+		return int32(b.Type)
+	}
+	return 0
+}
+
+// MaxTypeID is the highest type id that has a name
+// (CrushWrapper::get_max_type_id).
+func (m *CrushMap) MaxTypeID() int32 {
+	var max int32
+	for id := range m.TypeNames {
+		if id > max {
+			max = id
+		}
+	}
+	return max
+}
