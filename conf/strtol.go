@@ -199,7 +199,7 @@ func strictIECStrtoll(s string) (uint64, error) {
 			m = 60
 		case 'B':
 		default:
-			return 0, fmt.Errorf("strict_iecstrtoll: unit prefix not recognized '%s' ", unit)
+			return 0, errors.New("strict_iecstrtoll: unit prefix not recognized")
 		}
 	}
 	ll, err := strictStrtoll(n)
