@@ -122,6 +122,10 @@ func (p *PGPool) IsErasure() bool { return p.Type == PoolErasure }
 // OSDs from their sets, erasure pools keep positions with CRUSH_ITEM_NONE.
 func (p *PGPool) CanShiftOSDs() bool { return p.Type == PoolReplicated }
 
+// IsTier reports whether the pool is a cache tier of another
+// (pg_pool_t::is_tier).
+func (p *PGPool) IsTier() bool { return p.TierOf >= 0 }
+
 // HasFlag reports whether f is set.
 func (p *PGPool) HasFlag(f PoolFlag) bool { return p.Flags&f != 0 }
 

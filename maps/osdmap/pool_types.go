@@ -214,6 +214,35 @@ func (o *PoolOpts) Set(p PoolOpt) {
 	*o = slices.Insert(*o, i, p)
 }
 
+// Unset removes the option with key k, if set.
+func (o *PoolOpts) Unset(k PoolOptKey) {
+	*o = slices.DeleteFunc(*o, func(p PoolOpt) bool { return p.Key == k })
+}
+
+// PoolOptTypeOf is the value type pool_opts_t's opt_mapping gives a key
+// (src/osd/osd_types.cc).
+func PoolOptTypeOf(k PoolOptKey) PoolOptType {
+	switch k {
+	case OptScrubMinInterval, OptScrubMaxInterval, OptDeepScrubInterval, OptCompressionRequiredRatio,
+		OptTargetSizeRatio, OptPGAutoscaleBias, OptReadLeaseInterval:
+		return PoolOptDouble
+	case OptCompressionMode, OptCompressionAlgorithm, OptFingerprintAlgorithm, OptDedupChunkAlgorithm:
+		return PoolOptStr
+	}
+	return PoolOptInt
+}
+
+// PoolOptByName is pool_opts_t::is_opt_name and get_opt_desc: the key an
+// option name stands for.
+func PoolOptByName(name string) (PoolOptKey, bool) {
+	for i, n := range poolOptNames {
+		if n == name {
+			return PoolOptKey(i), true
+		}
+	}
+	return 0, false
+}
+
 func encodePoolOpts(e *encoding.Encoder, o PoolOpts, features uint64) {
 	v := uint8(2)
 	if !encoding.HasFeature(features, encoding.FeatureServerNautilus) {
