@@ -194,7 +194,11 @@ func dumpPool(id int64, name string, p *osdmap.PGPool) poolJSON {
 	for _, t := range slices.Sorted(maps.Keys(p.Tiers)) {
 		j.Tiers = append(j.Tiers, t)
 	}
-	for _, o := range p.Opts {
+	// pool_opts_t::dump walks its options by name (opt_mapping is a
+	// std::map keyed by name).
+	for _, o := range slices.SortedFunc(slices.Values(p.Opts), func(a, b osdmap.PoolOpt) int {
+		return strings.Compare(a.Key.String(), b.Key.String())
+	}) {
 		j.Options.set(o.Key.String(), poolOptValue(o))
 	}
 	if j.ApplicationMetadata == nil {

@@ -46,6 +46,9 @@ type osdOptions struct {
 	heartbeatGrace           int64
 	downOutInterval          int64
 	reportTimeout            int64
+	allowPoolSizeOne         bool
+	noBluestoreECOverwrites  bool
+	anyPoolPriority          bool
 }
 
 // defaultOSDOptions are Pacific's compiled-in defaults.
@@ -90,6 +93,9 @@ func osdOptionsFrom(c *conf.Config) osdOptions {
 		heartbeatGrace:           c.Int("osd_heartbeat_grace"),
 		downOutInterval:          c.Int("mon_osd_down_out_interval"),
 		reportTimeout:            c.Int("mon_osd_report_timeout"),
+		allowPoolSizeOne:         c.Bool("mon_allow_pool_size_one"),
+		noBluestoreECOverwrites:  c.Bool("mon_debug_no_require_bluestore_for_ec_overwrites"),
+		anyPoolPriority:          c.Bool("debug_allow_any_pool_priority"),
 	}
 }
 

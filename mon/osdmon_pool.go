@@ -6,6 +6,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/kelp-ceph/kelp/conf"
 	"github.com/kelp-ceph/kelp/encoding"
 	"github.com/kelp-ceph/kelp/maps/crush"
 	"github.com/kelp-ceph/kelp/maps/osdmap"
@@ -182,13 +183,9 @@ func (s *osdMon) newPool(req *request, typ osdmap.PoolType, size, minSize uint64
 			p.Flags |= f.flag
 		}
 	}
-	mode := req.strOr("autoscale_mode", s.opts.poolDefaultAutoscaleMode)
-	switch mode {
-	case "off":
-		p.PGAutoscaleMode = osdmap.AutoscaleOff
-	case "warn":
-		p.PGAutoscaleMode = osdmap.AutoscaleWarn
-	default:
+	if m, ok := autoscaleModeByName(req.strOr("autoscale_mode", s.opts.poolDefaultAutoscaleMode)); ok {
+		p.PGAutoscaleMode = m
+	} else {
 		p.PGAutoscaleMode = osdmap.AutoscaleOn
 	}
 	return p
@@ -287,15 +284,7 @@ func (s *osdMon) poolRename(req *request) {
 	s.commit(req, fmt.Sprintf("pool '%s' renamed to '%s'", src, dst))
 }
 
-// poolBoolFlags are the pool flags `osd pool set/get` name.
-var poolBoolFlags = map[string]osdmap.PoolFlag{
-	"hashpspool": osdmap.PoolFlagHashPSPool, "nodelete": osdmap.PoolFlagNoDelete,
-	"nopgchange": osdmap.PoolFlagNoPGChange, "nosizechange": osdmap.PoolFlagNoSizeChange,
-	"write_fadvise_dontneed": osdmap.PoolFlagWriteFadviseDontNeed, "noscrub": osdmap.PoolFlagNoScrub,
-	"nodeep-scrub": osdmap.PoolFlagNoDeepScrub, "bulk": osdmap.PoolFlagBulk,
-}
-
-// parseBoolVal accepts the forms Ceph's pool set takes for flags.
+// parseBoolVal accepts the spellings FSCommands' parse_bool takes.
 func parseBoolVal(v string) (bool, bool) {
 	switch strings.ToLower(v) {
 	case "true", "yes", "1":
@@ -304,154 +293,6 @@ func parseBoolVal(v string) (bool, bool) {
 		return false, true
 	}
 	return false, false
-}
-
-func (s *osdMon) poolSet(req *request) {
-	name, _ := req.str("pool")
-	key, _ := req.str("var")
-	val := req.strOr("val", "")
-	id, p, ok := s.pendingPool(name)
-	if !ok {
-		req.respond(errno(syscall.ENOENT), fmt.Sprintf("unrecognized pool '%s'", name), nil)
-		return
-	}
-	n, intErr := strconv.ParseInt(val, 10, 64)
-	needInt := func() bool {
-		if intErr != nil {
-			req.respond(errno(syscall.EINVAL), fmt.Sprintf("error parsing integer value '%s': %v", val, intErr), nil)
-			return false
-		}
-		return true
-	}
-	switch key {
-	case "size":
-		if !needInt() {
-			return
-		}
-		if p.HasFlag(osdmap.PoolFlagNoSizeChange) {
-			req.respond(errno(syscall.EPERM), "pool size change is disabled; you must unset nosizechange flag for the pool first", nil)
-			return
-		}
-		if n <= 0 || n > 10 {
-			req.respond(errno(syscall.EINVAL), "pool size must be between 1 and 10", nil)
-			return
-		}
-		if err := s.checkPGNum(id, uint64(p.PGNumTarget), uint64(n)); err != nil {
-			req.respond(errno(syscall.ERANGE), err.Error(), nil)
-			return
-		}
-		p.Size = uint8(n)
-		p.MinSize = min(p.MinSize, p.Size)
-	case "min_size":
-		if !needInt() {
-			return
-		}
-		if n < 1 || n > int64(p.Size) {
-			req.respond(errno(syscall.EINVAL), fmt.Sprintf("pool min_size must be between 1 and size, which is set to %d", p.Size), nil)
-			return
-		}
-		p.MinSize = uint8(n)
-	case "pg_num", "pg_num_actual", "pgp_num", "pgp_num_actual":
-		if !needInt() {
-			return
-		}
-		if p.HasFlag(osdmap.PoolFlagNoPGChange) {
-			req.respond(errno(syscall.EPERM), "pool pg_num change is disabled; you must unset nopgchange flag for the pool first", nil)
-			return
-		}
-		if n <= 0 || uint64(n) > s.opts.maxPoolPGNum {
-			req.respond(errno(syscall.EINVAL), fmt.Sprintf("specified %s %d is invalid", key, n), nil)
-			return
-		}
-		switch key {
-		case "pg_num":
-			// The manager walks pg_num to its target (Nautilus and later).
-			if err := s.checkPGNum(id, uint64(n), uint64(p.Size)); err != nil {
-				req.respond(errno(syscall.ERANGE), err.Error(), nil)
-				return
-			}
-			p.PGNumTarget = uint32(n)
-		case "pg_num_actual":
-			p.PGNum, p.PGNumPending = uint32(n), uint32(n)
-		case "pgp_num":
-			if uint32(n) > p.PGNumTarget {
-				req.respond(errno(syscall.EINVAL), fmt.Sprintf("specified pgp_num %d > pg_num %d", n, p.PGNumTarget), nil)
-				return
-			}
-			p.PGPNumTarget = uint32(n)
-		case "pgp_num_actual":
-			if uint32(n) > p.PGNum {
-				req.respond(errno(syscall.EINVAL), fmt.Sprintf("specified pgp_num %d > pg_num %d", n, p.PGNum), nil)
-				return
-			}
-			p.PGPNum = uint32(n)
-		}
-	case "crush_rule":
-		cm, err := s.pendingOSDMap().CrushMap()
-		if err != nil {
-			req.respond(errno(syscall.EIO), err.Error(), nil)
-			return
-		}
-		r, ok := cm.RuleID(val)
-		if !ok {
-			if intErr == nil && n >= 0 && int(n) < len(cm.Rules) && cm.Rules[n] != nil {
-				r, ok = int(n), true
-			}
-		}
-		if !ok {
-			req.respond(errno(syscall.ENOENT), fmt.Sprintf("crush rule %s does not exist", val), nil)
-			return
-		}
-		p.CrushRule = uint8(r)
-	case "pg_autoscale_mode":
-		switch val {
-		case "off":
-			p.PGAutoscaleMode = osdmap.AutoscaleOff
-		case "warn":
-			p.PGAutoscaleMode = osdmap.AutoscaleWarn
-		case "on":
-			p.PGAutoscaleMode = osdmap.AutoscaleOn
-		default:
-			req.respond(errno(syscall.EINVAL), fmt.Sprintf("specified invalid mode %s", val), nil)
-			return
-		}
-	case "target_size_bytes", "pg_num_min", "pg_num_max":
-		if !needInt() {
-			return
-		}
-		k := map[string]osdmap.PoolOptKey{"target_size_bytes": osdmap.OptTargetSizeBytes,
-			"pg_num_min": osdmap.OptPGNumMin, "pg_num_max": osdmap.OptPGNumMax}[key]
-		p.Opts.Set(osdmap.PoolOpt{Key: k, Type: osdmap.PoolOptInt, Int: n})
-	case "target_size_ratio":
-		f, err := strconv.ParseFloat(val, 64)
-		if err != nil || f < 0 {
-			req.respond(errno(syscall.EINVAL), fmt.Sprintf("error parsing floating point value '%s'", val), nil)
-			return
-		}
-		p.Opts.Set(osdmap.PoolOpt{Key: osdmap.OptTargetSizeRatio, Type: osdmap.PoolOptDouble, Double: f})
-	case "compression_mode", "compression_algorithm":
-		k := map[string]osdmap.PoolOptKey{"compression_mode": osdmap.OptCompressionMode,
-			"compression_algorithm": osdmap.OptCompressionAlgorithm}[key]
-		p.Opts.Set(osdmap.PoolOpt{Key: k, Type: osdmap.PoolOptStr, Str: val})
-	default:
-		flag, ok := poolBoolFlags[key]
-		if !ok {
-			req.respond(errno(syscall.EOPNOTSUPP), fmt.Sprintf("kelp-mon does not set '%s' on pools yet", key), nil)
-			return
-		}
-		on, ok := parseBoolVal(val)
-		if !ok {
-			req.respond(errno(syscall.EINVAL), "expecting value 'true', 'false', '0', or '1'", nil)
-			return
-		}
-		if on {
-			p.Flags |= flag
-		} else {
-			p.Flags &^= flag
-		}
-	}
-	s.putPool(id, p)
-	s.commit(req, fmt.Sprintf("set pool %d %s to %s", id, key, val))
 }
 
 func (s *osdMon) poolSetQuota(req *request) {
@@ -463,7 +304,13 @@ func (s *osdMon) poolSetQuota(req *request) {
 		req.respond(errno(syscall.ENOENT), fmt.Sprintf("unrecognized pool '%s'", name), nil)
 		return
 	}
-	n, err := strconv.ParseUint(val, 10, 64)
+	var n uint64
+	var err error
+	if field == "max_objects" {
+		n, err = conf.StrictSICastUint64(val)
+	} else {
+		n, err = conf.StrictIECStrtoll(val)
+	}
 	if err != nil {
 		req.respond(errno(syscall.EINVAL), fmt.Sprintf("error parsing value '%s': %v", val, err), nil)
 		return
@@ -474,7 +321,8 @@ func (s *osdMon) poolSetQuota(req *request) {
 		p.QuotaMaxBytes = n
 	}
 	s.putPool(id, p)
-	s.commit(req, fmt.Sprintf("set-quota %s = %s for pool %s", field, val, name))
+	// Ceph prints the value it stored as an int64_t.
+	s.commit(req, fmt.Sprintf("set-quota %s = %d for pool %s", field, int64(n), name))
 }
 
 func (s *osdMon) poolAppEnable(req *request) {
@@ -500,107 +348,6 @@ func (s *osdMon) poolAppEnable(req *request) {
 	p.ApplicationMetadata[app] = map[string]string{}
 	s.putPool(id, p)
 	s.commit(req, fmt.Sprintf("enabled application '%s' on pool '%s'", app, name))
-}
-
-// poolGet is `osd pool get POOL VAR`.
-func (s *osdMon) poolGet(req *request, f string) {
-	m := s.osdmap
-	name, _ := req.str("pool")
-	key, _ := req.str("var")
-	id, ok := m.LookupPool(name)
-	if !ok {
-		req.respond(errno(syscall.ENOENT), fmt.Sprintf("unrecognized pool '%s'", name), nil)
-		return
-	}
-	p := m.Pools[id]
-	cm, err := m.CrushMap()
-	if err != nil {
-		req.respond(errno(syscall.EIO), err.Error(), nil)
-		return
-	}
-	ruleName := cm.RuleNames[int32(p.CrushRule)]
-	type kv struct {
-		k string
-		v any // for JSON
-		s string
-	}
-	value := func(k string) (kv, bool) {
-		switch k {
-		case "size":
-			return kv{k, p.Size, fmt.Sprint(p.Size)}, true
-		case "min_size":
-			return kv{k, p.MinSize, fmt.Sprint(p.MinSize)}, true
-		case "pg_num":
-			return kv{k, p.PGNum, fmt.Sprint(p.PGNum)}, true
-		case "pgp_num":
-			return kv{k, p.PGPNum, fmt.Sprint(p.PGPNum)}, true
-		case "crush_rule":
-			return kv{k, ruleName, ruleName}, true
-		case "use_gmt_hitset":
-			v := 0
-			if p.UseGMTHitSet {
-				v = 1
-			}
-			return kv{k, p.UseGMTHitSet, fmt.Sprint(v)}, true
-		case "fast_read":
-			v := 0
-			if p.FastRead {
-				v = 1
-			}
-			// OSDMonitor dumps fast_read as an int, the flags as bools.
-			return kv{k, v, fmt.Sprint(v)}, true
-		case "pg_autoscale_mode":
-			return kv{k, autoscaleModeName(p.PGAutoscaleMode), autoscaleModeName(p.PGAutoscaleMode)}, true
-		case "target_max_objects":
-			return kv{k, p.TargetMaxObjects, fmt.Sprint(p.TargetMaxObjects)}, true
-		case "target_max_bytes":
-			return kv{k, p.TargetMaxBytes, fmt.Sprint(p.TargetMaxBytes)}, true
-		case "erasure_code_profile":
-			if !p.IsErasure() {
-				return kv{}, false
-			}
-			return kv{k, p.ErasureCodeProfile, p.ErasureCodeProfile}, true
-		}
-		if flag, ok := poolBoolFlags[k]; ok {
-			return kv{k, p.HasFlag(flag), strconv.FormatBool(p.HasFlag(flag))}, true
-		}
-		return kv{}, false
-	}
-	var keys []string
-	if key == "all" {
-		keys = []string{"size", "min_size", "pg_num", "pgp_num", "crush_rule", "hashpspool", "nodelete",
-			"nopgchange", "nosizechange", "write_fadvise_dontneed", "noscrub", "nodeep-scrub", "use_gmt_hitset",
-			"erasure_code_profile", "fast_read", "pg_autoscale_mode", "bulk"}
-	} else {
-		keys = []string{key}
-	}
-	var vals []kv
-	for _, k := range keys {
-		v, ok := value(k)
-		if !ok {
-			if key == "all" {
-				continue
-			}
-			req.respond(errno(syscall.EOPNOTSUPP), fmt.Sprintf("kelp-mon does not report '%s' of pools yet", k), nil)
-			return
-		}
-		vals = append(vals, v)
-	}
-	if isJSON(f) {
-		o := newOrderedObject()
-		o.set("pool", name)
-		o.set("pool_id", id)
-		for _, v := range vals {
-			o.set(v.k, v.v)
-		}
-		req.replyJSON(0, "", o, f)
-		return
-	}
-	var b strings.Builder
-	for _, v := range vals {
-		fmt.Fprintf(&b, "%s: %s\n", v.k, v.s)
-	}
-	req.respond(0, "", []byte(b.String()))
 }
 
 // ecPoolCreate is prepare_new_pool for an erasure-coded pool: the
