@@ -230,3 +230,45 @@ func TestPoolSetGetMatchCephMon(t *testing.T) {
 		t.Errorf("osdmap epoch %v on ceph-mon, %v on kelp-mon", re, ke)
 	}
 }
+
+// TestECOverwritesNeedBluestoreLikeCephMon: with a real memstore OSD up
+// in an erasure-coded pool's PGs, both monitors refuse allow_ec_overwrites
+// (ceph-mon wants bluestore OSDs, from their boot metadata, unless
+// mon_debug_no_require_bluestore_for_ec_overwrites is set); once the OSD
+// is out, no PG maps to it and both allow it.
+func TestECOverwritesNeedBluestoreLikeCephMon(t *testing.T) {
+	harness.RequireBinaries(t, "ceph-mon", "ceph-osd", "ceph", "ceph-authtool")
+	conf := map[string]string{
+		"osd objectstore":           "memstore",
+		"memstore device bytes":     "268435456",
+		"osd crush chooseleaf type": "0",
+		"osd pool default size":     "1",
+	}
+	real := harness.StartMon(t, harness.Options{Conf: conf, OSDs: 1})
+	kelp := harness.StartKelpMon(t, harness.Options{Conf: conf})
+	kelp.AddOSD()
+	for _, c := range []*harness.Cluster{real, kelp} {
+		waitFor(t, c, "the OSD to come up", func() bool {
+			var st struct {
+				NumUp int `json:"num_up_osds"`
+			}
+			return json.Unmarshal([]byte(cephOut(t, c, "osd", "stat", "-f", "json")), &st) == nil && st.NumUp == 1
+		})
+	}
+	for _, line := range []string{
+		"osd erasure-code-profile set p21 k=2 m=1 crush-failure-domain=osd",
+		"osd pool create ep 4 4 erasure p21",
+		"osd pool set ep allow_ec_overwrites true",
+		"osd pool get ep allow_ec_overwrites",
+		"osd out 0",
+		"osd pool set ep allow_ec_overwrites true",
+		"osd pool get ep allow_ec_overwrites -f json",
+	} {
+		args := strings.Fields(line)
+		r, k := runCeph(t, real, args...), runCeph(t, kelp, args...)
+		if r.code != k.code || strings.TrimSpace(r.errOut) != strings.TrimSpace(k.errOut) || r.out != k.out {
+			t.Errorf("ceph %s:\nceph-mon: exit %d %q %q\nkelp-mon: exit %d %q %q", line,
+				r.code, r.errOut, r.out, k.code, k.errOut, k.out)
+		}
+	}
+}
