@@ -280,6 +280,11 @@ func (s *osdMon) poolSetSize(req *request, id int64, p *osdmap.PGPool, v poolSet
 				"If you are *ABSOLUTELY CERTAIN* that is what you want, pass the flag --yes-i-really-mean-it.", false
 		}
 	}
+	if cm, err := s.pendingOSDMap().CrushMap(); err == nil {
+		if r := int(p.CrushRule); r >= len(cm.Rules) || cm.Rules[r] == nil || cm.Rules[r].Type != crush.RuleType(p.Type) {
+			return errno(syscall.EINVAL), fmt.Sprintf("crush rule %d type does not match pool", p.CrushRule), false
+		}
+	}
 	if v.n > int64(p.Size) {
 		if err := s.checkPGNum(id, uint64(p.PGNum), uint64(v.n)); err != nil {
 			return errno(syscall.ERANGE), err.Error(), false
