@@ -1,6 +1,7 @@
 package mon
 
 import (
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"slices"
@@ -82,7 +83,7 @@ type poolJSON struct {
 	CacheMinFlushAge              uint32                       `json:"cache_min_flush_age"`
 	CacheMinEvictAge              uint32                       `json:"cache_min_evict_age"`
 	ErasureCodeProfile            string                       `json:"erasure_code_profile"`
-	HitSetParams                  map[string]string            `json:"hit_set_params"`
+	HitSetParams                  *orderedObject               `json:"hit_set_params"`
 	HitSetPeriod                  uint32                       `json:"hit_set_period"`
 	HitSetCount                   uint32                       `json:"hit_set_count"`
 	UseGMTHitSet                  bool                         `json:"use_gmt_hitset"`
@@ -137,6 +138,19 @@ func intervalsStr(s osdmap.IntervalSet) string {
 	return "[" + strings.Join(parts, ",") + "]"
 }
 
+// hitSetParamsJSON is HitSet::Params::dump: the type's name, and for a
+// bloom filter its parameters.
+func hitSetParamsJSON(h osdmap.HitSetParams) *orderedObject {
+	o := newOrderedObject()
+	o.set("type", h.Type.String())
+	if fpp, ok := bloomFPP(h); ok && len(h.Impl) >= 26 {
+		o.set("false_positive_probability", cephFloat(fpp))
+		o.set("target_size", int64(binary.LittleEndian.Uint64(h.Impl[10:18])))
+		o.set("seed", int64(binary.LittleEndian.Uint64(h.Impl[18:26])))
+	}
+	return o
+}
+
 // poolOptValue is a pool option's value as pool_opts_t::dump writes it.
 func poolOptValue(o osdmap.PoolOpt) any {
 	switch o.Type {
@@ -174,7 +188,7 @@ func dumpPool(id int64, name string, p *osdmap.PGPool) poolJSON {
 		CacheTargetDirtyRatioMicro: p.CacheTargetDirtyRatioMicro, CacheTargetDirtyHighRatioMico: p.CacheTargetDirtyHighRatioMicro,
 		CacheTargetFullRatioMicro: p.CacheTargetFullRatioMicro, CacheMinFlushAge: p.CacheMinFlushAge,
 		CacheMinEvictAge: p.CacheMinEvictAge, ErasureCodeProfile: p.ErasureCodeProfile,
-		HitSetParams: map[string]string{"type": "none"}, HitSetPeriod: p.HitSetPeriod, HitSetCount: p.HitSetCount,
+		HitSetParams: hitSetParamsJSON(p.HitSetParams), HitSetPeriod: p.HitSetPeriod, HitSetCount: p.HitSetCount,
 		UseGMTHitSet: p.UseGMTHitSet, MinReadRecencyForPromote: p.MinReadRecencyForPromote,
 		MinWriteRecencyForPromote: p.MinWriteRecencyForPromote, HitSetGradeDecayRate: p.HitSetGradeDecayRate,
 		HitSetSearchLastN: p.HitSetSearchLastN, GradeTable: []uint32{}, StripeWidth: p.StripeWidth,

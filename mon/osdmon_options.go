@@ -49,6 +49,7 @@ type osdOptions struct {
 	allowPoolSizeOne         bool
 	noBluestoreECOverwrites  bool
 	anyPoolPriority          bool
+	hitSetBloomFPP           float64
 }
 
 // defaultOSDOptions are Pacific's compiled-in defaults.
@@ -96,6 +97,7 @@ func osdOptionsFrom(c *conf.Config) osdOptions {
 		allowPoolSizeOne:         c.Bool("mon_allow_pool_size_one"),
 		noBluestoreECOverwrites:  c.Bool("mon_debug_no_require_bluestore_for_ec_overwrites"),
 		anyPoolPriority:          c.Bool("debug_allow_any_pool_priority"),
+		hitSetBloomFPP:           c.Float("osd_pool_default_hit_set_bloom_fpp"),
 	}
 }
 

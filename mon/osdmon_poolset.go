@@ -49,10 +49,14 @@ func parsePoolSetVal(key, val string) poolSetVal {
 	default:
 		v.n, v.intErr = conf.StrictStrtoll(val)
 		v.f, v.floatErr = conf.StrictStrtod(val)
-		v.uf = int64(math.RoundToEven(v.f * 1000000))
+		v.uf = roundMicro(v.f)
 	}
 	return v
 }
+
+// roundMicro is llrintl(f * 1000000.0): millionths, rounded to nearest
+// even as the default rounding mode does.
+func roundMicro(f float64) int64 { return int64(math.RoundToEven(f * 1000000)) }
 
 // isTrue and isFalse are how the flag variables read a value: the word,
 // or an integer 1 or 0.
@@ -119,10 +123,8 @@ func (s *osdMon) preparePoolSet(req *request, name string, id int64, p *osdmap.P
 	if !p.IsTier() && slices.Contains(poolTierVars, key) {
 		return errno(syscall.EACCES), "", false
 	}
-	if p.IsTier() && slices.Contains(poolTierVars, key) {
-		// kelp-mon has no cache tiering (`osd tier add`), so no pool of
-		// its making is a tier.
-		return fail(syscall.EOPNOTSUPP, "kelp-mon does not set '%s' on tier pools yet", key)
+	if slices.Contains(poolTierVars, key) {
+		return s.poolSetTier(p, key, v)
 	}
 	switch key {
 	case "size":
