@@ -3,7 +3,6 @@ package conf
 import (
 	"errors"
 	"math"
-	"strings"
 )
 
 // Exported forms of the strict parsers, for monitor commands that parse
@@ -36,28 +35,7 @@ func StrictIECStrtoll(s string) (uint64, error) { return strictIECStrtoll(s) }
 // range is checked against int64_t shifted by the unit. A number that
 // does not parse reports strict_strtoll's error.
 func StrictIECCastInt64(s string) (int64, error) {
-	if s == "" {
-		return 0, errors.New("strict_iecstrtoll: value not specified")
-	}
-	n := s
-	m := 0
-	if u := strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789-+", r) }); u >= 0 {
-		n = s[:u]
-		unit := s[u:]
-		if unit[len(unit)-1] == 'i' && unit[0] == 'B' {
-			return 0, errors.New("strict_iecstrtoll: illegal prefix \"Bi\"")
-		}
-		if len(unit) > 2 {
-			return 0, errors.New("strict_iecstrtoll: illegal prefix (length > 2)")
-		}
-		shift := map[byte]int{'K': 10, 'M': 20, 'G': 30, 'T': 40, 'P': 50, 'E': 60, 'B': 0}
-		sh, ok := shift[unit[0]]
-		if !ok {
-			return 0, errors.New("strict_iecstrtoll: unit prefix not recognized")
-		}
-		m = sh
-	}
-	ll, err := strictStrtoll(n)
+	ll, m, err := splitIEC(s)
 	if err != nil {
 		return 0, err
 	}

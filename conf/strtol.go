@@ -170,39 +170,7 @@ func strictSICast(s string, signed bool) (int64, uint64, error) {
 // "3K", "3Ki", "3KB" and even "3KK" are 3072 while "3KiB" is an error
 // (newer Ceph strips a trailing B first; Pacific does not).
 func strictIECStrtoll(s string) (uint64, error) {
-	if s == "" {
-		return 0, errors.New("strict_iecstrtoll: value not specified")
-	}
-	n := s
-	m := 0
-	if u := strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789-+", r) }); u >= 0 {
-		n = s[:u]
-		unit := s[u:]
-		if unit[len(unit)-1] == 'i' && unit[0] == 'B' {
-			return 0, errors.New("strict_iecstrtoll: illegal prefix \"Bi\"")
-		}
-		if len(unit) > 2 {
-			return 0, errors.New("strict_iecstrtoll: illegal prefix (length > 2)")
-		}
-		switch unit[0] {
-		case 'K':
-			m = 10
-		case 'M':
-			m = 20
-		case 'G':
-			m = 30
-		case 'T':
-			m = 40
-		case 'P':
-			m = 50
-		case 'E':
-			m = 60
-		case 'B':
-		default:
-			return 0, errors.New("strict_iecstrtoll: unit prefix not recognized")
-		}
-	}
-	ll, err := strictStrtoll(n)
+	ll, m, err := splitIEC(s)
 	if err != nil {
 		return 0, err
 	}
@@ -214,6 +182,36 @@ func strictIECStrtoll(s string) (uint64, error) {
 	}
 	return uint64(ll) << m, nil
 }
+
+// splitIEC parses the number of a size with an optional IEC unit and
+// returns it with the unit's power of two, as strict_iec_cast does before
+// it checks the range for its type.
+func splitIEC(s string) (int64, int, error) {
+	if s == "" {
+		return 0, 0, errors.New("strict_iecstrtoll: value not specified")
+	}
+	n, m := s, 0
+	if u := strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789-+", r) }); u >= 0 {
+		n = s[:u]
+		unit := s[u:]
+		if unit[len(unit)-1] == 'i' && unit[0] == 'B' {
+			return 0, 0, errors.New("strict_iecstrtoll: illegal prefix \"Bi\"")
+		}
+		if len(unit) > 2 {
+			return 0, 0, errors.New("strict_iecstrtoll: illegal prefix (length > 2)")
+		}
+		sh, ok := iecShift[unit[0]]
+		if !ok {
+			return 0, 0, errors.New("strict_iecstrtoll: unit prefix not recognized")
+		}
+		m = sh
+	}
+	ll, err := strictStrtoll(n)
+	return ll, m, err
+}
+
+// iecShift maps an IEC unit's first letter to its power of two.
+var iecShift = map[byte]int{'K': 10, 'M': 20, 'G': 30, 'T': 40, 'P': 50, 'E': 60, 'B': 0}
 
 // timespanUnits are parse_timespan's units, in seconds.
 var timespanUnits = map[string]int64{
