@@ -345,6 +345,7 @@ var options = []Option{
 	{Name: "osd_pool_default_cache_max_evict_check_size", Type: TypeInt, Level: LevelAdvanced, Desc: "", Default: "10", Runtime: true},
 	{Name: "osd_pool_default_pg_autoscale_mode", Type: TypeStr, Level: LevelAdvanced, Desc: "Default PG autoscaling behavior for new pools", Default: "on", Enum: []string{"off", "warn", "on"}, Runtime: true, Flags: []string{"runtime"}},
 	{Name: "osd_pool_default_read_lease_ratio", Type: TypeFloat, Level: LevelDev, Desc: "Default read_lease_ratio for a pool, as a multiple of osd_heartbeat_grace", Default: "0.8", Runtime: true, Flags: []string{"runtime"}},
+	{Name: "osd_failsafe_full_ratio", Type: TypeFloat, Level: LevelAdvanced, Desc: "", Default: "0.97", Runtime: true},
 	{Name: "osd_heartbeat_interval", Type: TypeInt, Level: LevelDev, Desc: "Interval (in seconds) between peer pings", Default: "6", Min: "1", Max: "60", Runtime: true},
 	{Name: "osd_heartbeat_grace", Type: TypeInt, Level: LevelAdvanced, Desc: "", Default: "20", Runtime: true},
 	{Name: "osd_mon_report_interval", Type: TypeInt, Level: LevelAdvanced, Desc: "Frequency of OSD reports to mon for peer failures, fullness status changes", Default: "5", Runtime: true},

@@ -244,10 +244,7 @@ func (s *healthMon) text(detail bool, now time.Time) string {
 			if s.muted(code, now) {
 				b.WriteString("(MUTED) ")
 			}
-			sev := "WRN"
-			if c.Severity == healthErr {
-				sev = "ERR"
-			}
+			sev := map[string]string{healthOK: "OK", healthWarn: "WRN", healthErr: "ERR"}[c.Severity]
 			fmt.Fprintf(&b, "[%s] %s: %s\n", sev, code, c.Summary)
 			for _, d := range c.Detail {
 				b.WriteString("    " + d + "\n")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/kelp-ceph/kelp/maps/osdmap"
@@ -38,6 +39,34 @@ func (s *osdMon) healthChecks() map[string]healthCheck {
 		s := strings.Join(flags, ",")
 		out["OSDMAP_FLAGS"] = healthCheck{Severity: healthWarn, Summary: s + " flag(s) set", Count: len(s)}
 	}
+	if c, ok := outOfOrderFull(m, s.opts.failsafeFullRatio); ok {
+		out["OSD_OUT_OF_ORDER_FULL"] = c
+	}
+	var scrub []string
+	var noscrub, nodeep bool
+	for _, id := range slices.Sorted(maps.Keys(m.Pools)) {
+		p := m.Pools[id]
+		if p.HasFlag(osdmap.PoolFlagNoScrub) {
+			scrub = append(scrub, fmt.Sprintf("Pool %s has noscrub flag", m.PoolNames[id]))
+			noscrub = true
+		}
+		if p.HasFlag(osdmap.PoolFlagNoDeepScrub) {
+			scrub = append(scrub, fmt.Sprintf("Pool %s has nodeep-scrub flag", m.PoolNames[id]))
+			nodeep = true
+		}
+	}
+	if len(scrub) > 0 {
+		var which []string
+		if noscrub {
+			which = append(which, "noscrub")
+		}
+		if nodeep {
+			which = append(which, "nodeep-scrub")
+		}
+		// A check of severity OK, with a count of 0, as Ceph raises it.
+		out["POOL_SCRUB_FLAGS"] = healthCheck{Severity: healthOK,
+			Summary: "Some pool(s) have the " + strings.Join(which, ", ") + " flag(s) set", Detail: scrub}
+	}
 	var single []string
 	for _, id := range slices.Sorted(maps.Keys(m.Pools)) {
 		if m.Pools[id].Size == 1 {
@@ -49,4 +78,33 @@ func (s *osdMon) healthChecks() map[string]healthCheck {
 			Summary: fmt.Sprintf("%d pool(s) have no replicas configured", len(single)), Count: len(single), Detail: single}
 	}
 	return out
+}
+
+// outOfOrderFull is OSD_OUT_OF_ORDER_FULL: the full ratios must rise from
+// nearfull to backfillfull to full to the OSDs' failsafe ratio; each one
+// below the one before is reported, and taken as raised to it for the
+// next comparison, as OSDService::check_full_status treats them.
+func outOfOrderFull(m *osdmap.OSDMap, failsafe float64) (healthCheck, bool) {
+	fsr := float32(failsafe)
+	if fsr > 1 {
+		fsr /= 100
+	}
+	fr, br, nr := m.FullRatio, m.BackfillfullRatio, m.NearfullRatio
+	g := func(f float32) string { return strconv.FormatFloat(float64(f), 'g', 6, 32) }
+	var detail []string
+	if br < nr {
+		detail = append(detail, fmt.Sprintf("backfillfull_ratio (%s) < nearfull_ratio (%s), increased", g(br), g(nr)))
+		br = nr
+	}
+	if fr < br {
+		detail = append(detail, fmt.Sprintf("full_ratio (%s) < backfillfull_ratio (%s), increased", g(fr), g(br)))
+		fr = br
+	}
+	if fsr < fr {
+		detail = append(detail, fmt.Sprintf("osd_failsafe_full_ratio (%s) < full_ratio (%s), increased", g(fsr), g(fr)))
+	}
+	if len(detail) == 0 {
+		return healthCheck{}, false
+	}
+	return healthCheck{Severity: healthErr, Summary: "full ratio(s) out of order", Detail: detail}, true
 }

@@ -19,6 +19,7 @@ type osdOptions struct {
 	fullRatio              float64
 	backfillfullRatio      float64
 	nearfullRatio          float64
+	failsafeFullRatio      float64
 	initialMinCompatClient encoding.Release
 
 	poolDefaultSize          uint64
@@ -68,6 +69,7 @@ func osdOptionsFrom(c *conf.Config) osdOptions {
 		fullRatio:                c.Float("mon_osd_full_ratio"),
 		backfillfullRatio:        c.Float("mon_osd_backfillfull_ratio"),
 		nearfullRatio:            c.Float("mon_osd_nearfull_ratio"),
+		failsafeFullRatio:        c.Float("osd_failsafe_full_ratio"),
 		initialMinCompatClient:   r,
 		poolDefaultSize:          c.Uint("osd_pool_default_size"),
 		poolDefaultMinSize:       c.Uint("osd_pool_default_min_size"),

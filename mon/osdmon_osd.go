@@ -29,6 +29,8 @@ func (s *osdMon) osdStateCommand(req *request) bool {
 		s.blocklist(req)
 	case "osd reweight", "osd primary-affinity":
 		s.osdWeightCommand(req)
+	case "osd set-full-ratio", "osd set-backfillfull-ratio", "osd set-nearfull-ratio":
+		s.setFullRatio(req)
 	default:
 		return false
 	}
@@ -318,6 +320,37 @@ func (s *osdMon) osdFlag(req *request) {
 		inc.NewFlags = int32(flags &^ flag)
 		s.commit(req, key+" is unset")
 	}
+}
+
+// setFullRatio is `osd set-full-ratio|set-backfillfull-ratio|
+// set-nearfull-ratio RATIO`: the ratio goes into the OSDMap as given
+// (the CLI checks its range); health reports ratios out of order.
+func (s *osdMon) setFullRatio(req *request) {
+	var n float64
+	switch v := req.args["ratio"].(type) {
+	case float64:
+		n = v
+	case string:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			req.respond(errno(syscall.EINVAL), fmt.Sprintf("unable to parse 'ratio' value '%s'", v), nil)
+			return
+		}
+		n = f
+	default:
+		req.respond(errno(syscall.EINVAL), "unable to parse 'ratio' value", nil)
+		return
+	}
+	inc := s.pendingInc()
+	switch req.prefix {
+	case "osd set-full-ratio":
+		inc.NewFullRatio = float32(n)
+	case "osd set-backfillfull-ratio":
+		inc.NewBackfillfullRatio = float32(n)
+	default:
+		inc.NewNearfullRatio = float32(n)
+	}
+	s.commit(req, req.prefix+" "+strconv.FormatFloat(n, 'g', 6, 64))
 }
 
 // blocklist is `osd blocklist add|rm ADDR [EXPIRE]`. Addresses are
