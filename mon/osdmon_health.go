@@ -39,6 +39,37 @@ func (s *osdMon) healthChecks() map[string]healthCheck {
 		s := strings.Join(flags, ",")
 		out["OSDMAP_FLAGS"] = healthCheck{Severity: healthWarn, Summary: s + " flag(s) set", Count: len(s)}
 	}
+	var flagged []string
+	const noFlags = osdmap.StateNoUp | osdmap.StateNoDown | osdmap.StateNoIn | osdmap.StateNoOut
+	for o := int32(0); o < m.MaxOSD; o++ {
+		if f := m.OSDState[o] & noFlags; f != 0 {
+			flagged = append(flagged, fmt.Sprintf("osd.%d has flags %s", o, strings.Join(osdmap.StateNames(f), ",")))
+		}
+	}
+	if cm, err := m.CrushMap(); err == nil {
+		for _, id := range slices.Sorted(maps.Keys(m.CrushNodeFlags)) {
+			f := m.CrushNodeFlags[id]
+			if f == 0 || !cm.ItemExists(id) {
+				continue
+			}
+			tn, ok := cm.TypeNames[cm.BucketType(id)]
+			if !ok {
+				tn = "node"
+			}
+			name, _ := cm.ItemName(id)
+			flagged = append(flagged, fmt.Sprintf("%s %s has flags %s", tn, name, strings.Join(osdmap.StateNames(f), ",")))
+		}
+		for _, id := range slices.Sorted(maps.Keys(m.DeviceClassFlags)) {
+			f := m.DeviceClassFlags[id]
+			if name, ok := cm.ClassNames[id]; ok && f != 0 {
+				flagged = append(flagged, fmt.Sprintf("device class '%s' has flags %s", name, strings.Join(osdmap.StateNames(f), ",")))
+			}
+		}
+	}
+	if len(flagged) > 0 {
+		out["OSD_FLAGS"] = healthCheck{Severity: healthWarn, Count: len(flagged), Detail: flagged,
+			Summary: fmt.Sprintf("%d OSDs or CRUSH {nodes, device-classes} have {NOUP,NODOWN,NOIN,NOOUT} flags set", len(flagged))}
+	}
 	if c, ok := outOfOrderFull(m, s.opts.failsafeFullRatio); ok {
 		out["OSD_OUT_OF_ORDER_FULL"] = c
 	}

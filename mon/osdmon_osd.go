@@ -2,6 +2,7 @@ package mon
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"syscall"
@@ -31,6 +32,11 @@ func (s *osdMon) osdStateCommand(req *request) bool {
 		s.osdWeightCommand(req)
 	case "osd set-full-ratio", "osd set-backfillfull-ratio", "osd set-nearfull-ratio":
 		s.setFullRatio(req)
+	case "osd pause", "osd unpause":
+		s.osdPause(req)
+	case "osd add-noup", "osd add-nodown", "osd add-noin", "osd add-noout",
+		"osd rm-noup", "osd rm-nodown", "osd rm-noin", "osd rm-noout":
+		s.osdNoFlags(req)
 	default:
 		return false
 	}
@@ -351,6 +357,81 @@ func (s *osdMon) setFullRatio(req *request) {
 		inc.NewNearfullRatio = float32(n)
 	}
 	s.commit(req, req.prefix+" "+strconv.FormatFloat(n, 'g', 6, 64))
+}
+
+// osdPause is `osd pause` and `osd unpause`: the pauserd and pausewr
+// flags together.
+func (s *osdMon) osdPause(req *request) {
+	const pause = osdmap.FlagPauseRD | osdmap.FlagPauseWR
+	flags := s.pendingOSDMap().Flags
+	inc := s.pendingInc()
+	if req.prefix == "osd pause" {
+		inc.NewFlags = int32(flags | pause)
+		s.commit(req, osdmap.FlagString(pause)+" is set")
+	} else {
+		inc.NewFlags = int32(flags &^ pause)
+		s.commit(req, osdmap.FlagString(pause)+" is unset")
+	}
+}
+
+// noFlagBits are the per-OSD state bits of `osd add-noup` and the like.
+var noFlagBits = map[string]uint32{"noup": osdmap.StateNoUp, "nodown": osdmap.StateNoDown,
+	"noin": osdmap.StateNoIn, "noout": osdmap.StateNoOut}
+
+// osdNoFlags is `osd add-noup|add-nodown|add-noin|add-noout WHO...` and
+// the rm- forms. Each WHO is an OSD id (the flag goes into its state),
+// a device class or a CRUSH node (into the map's device class or CRUSH
+// node flags), or any/all/* for every OSD. OSDs that do not exist are
+// named in the reply and skipped, as ceph-mon does.
+func (s *osdMon) osdNoFlags(req *request) {
+	op, flag, _ := strings.Cut(strings.TrimPrefix(req.prefix, "osd "), "-")
+	bit := noFlagBits[flag]
+	pm := s.pendingOSDMap()
+	cm, err := pm.CrushMap()
+	if err != nil {
+		req.respond(errno(syscall.EIO), err.Error(), nil)
+		return
+	}
+	set := func(f uint32) uint32 {
+		if op == "add" {
+			return f | bit
+		}
+		return f &^ bit
+	}
+	var rs strings.Builder
+	var ids []int32
+	classes, nodes := map[int32]uint32{}, map[int32]uint32{}
+	for _, a := range req.strs("ids") {
+		if a == "any" || a == "all" || a == "*" {
+			ids, _ = parseOSDIDs(pm, []string{a})
+			break
+		}
+		if one, err := parseOSDIDs(pm, []string{a}); err == nil {
+			if !pm.Exists(one[0]) {
+				fmt.Fprintf(&rs, "osd.%d does not exist. ", one[0])
+				continue
+			}
+			ids = append(ids, one[0])
+		} else if c, ok := cm.ClassID(a); ok {
+			classes[c] = set(pm.DeviceClassFlags[c])
+		} else if n, ok := cm.ItemID(a); ok {
+			nodes[n] = set(pm.CrushNodeFlags[n])
+		} else {
+			req.respond(errno(syscall.EINVAL), fmt.Sprintf("unable to parse osd id or crush node or device class: \"%s\". ", a), nil)
+			return
+		}
+	}
+	for _, o := range ids {
+		if has := pm.OSDState[o]&bit != 0; has != (op == "add") {
+			xorState(s.pendingInc(), o, bit)
+		}
+	}
+	if len(classes) > 0 || len(nodes) > 0 {
+		inc := s.pendingInc()
+		maps.Copy(inc.NewDeviceClassFlags, classes)
+		maps.Copy(inc.NewCrushNodeFlags, nodes)
+	}
+	s.commit(req, rs.String())
 }
 
 // blocklist is `osd blocklist add|rm ADDR [EXPIRE]`. Addresses are
