@@ -20,6 +20,7 @@ type osdOptions struct {
 	backfillfullRatio      float64
 	nearfullRatio          float64
 	failsafeFullRatio      float64
+	maxOSD                 int64
 	initialMinCompatClient encoding.Release
 
 	poolDefaultSize          uint64
@@ -70,6 +71,7 @@ func osdOptionsFrom(c *conf.Config) osdOptions {
 		backfillfullRatio:        c.Float("mon_osd_backfillfull_ratio"),
 		nearfullRatio:            c.Float("mon_osd_nearfull_ratio"),
 		failsafeFullRatio:        c.Float("osd_failsafe_full_ratio"),
+		maxOSD:                   c.Int("mon_max_osd"),
 		initialMinCompatClient:   r,
 		poolDefaultSize:          c.Uint("osd_pool_default_size"),
 		poolDefaultMinSize:       c.Uint("osd_pool_default_min_size"),

@@ -34,6 +34,10 @@ func (s *osdMon) osdStateCommand(req *request) bool {
 		s.setFullRatio(req)
 	case "osd pause", "osd unpause":
 		s.osdPause(req)
+	case "osd setmaxosd":
+		s.setMaxOSD(req)
+	case "osd set-require-min-compat-client":
+		s.setRequireMinCompatClient(req)
 	case "osd add-noup", "osd add-nodown", "osd add-noin", "osd add-noout",
 		"osd rm-noup", "osd rm-nodown", "osd rm-noin", "osd rm-noout":
 		s.osdNoFlags(req)
@@ -357,6 +361,46 @@ func (s *osdMon) setFullRatio(req *request) {
 		inc.NewNearfullRatio = float32(n)
 	}
 	s.commit(req, req.prefix+" "+strconv.FormatFloat(n, 'g', 6, 64))
+}
+
+// setMaxOSD is `osd setmaxosd N`: no more than mon_max_osd, and not
+// below an OSD that exists.
+func (s *osdMon) setMaxOSD(req *request) {
+	n, _ := req.int("newmax")
+	if n > s.opts.maxOSD {
+		req.respond(errno(syscall.ERANGE), fmt.Sprintf("cannot set max_osd to %d which is > conf.mon_max_osd (%d)", n, s.opts.maxOSD), nil)
+		return
+	}
+	pm := s.pendingOSDMap()
+	for o := int32(n); o < pm.MaxOSD; o++ {
+		if pm.Exists(o) {
+			req.respond(errno(syscall.EBUSY), fmt.Sprintf("cannot shrink max_osd to %d because osd.%d (and possibly others) still in use", n, o), nil)
+			return
+		}
+	}
+	s.pendingInc().NewMaxOSD = int32(n)
+	s.commit(req, fmt.Sprintf("set new max_osd = %d", n))
+}
+
+// setRequireMinCompatClient is `osd set-require-min-compat-client
+// RELEASE [--yes-i-really-mean-it]`: a release Pacific knows, none older
+// than what the map's features need. (ceph-mon also refuses, unless the
+// operator insists, when connected clients look older; kelp-mon does not
+// check its sessions for that.)
+func (s *osdMon) setRequireMinCompatClient(req *request) {
+	v, _ := req.str("version")
+	r, ok := encoding.ParseRelease(v)
+	if !ok || r > encoding.ReleasePacific || r.String() != v {
+		req.respond(errno(syscall.EINVAL), fmt.Sprintf("version %s is not recognized", v), nil)
+		return
+	}
+	pm := s.pendingOSDMap()
+	if need := pm.MinCompatClient(); r < need {
+		req.respond(errno(syscall.EPERM), fmt.Sprintf("osdmap current utilizes features that require %s; cannot set require_min_compat_client below that to %s", need, r), nil)
+		return
+	}
+	s.pendingInc().NewRequireMinCompat = r
+	s.commit(req, "set require_min_compat_client to "+r.String())
 }
 
 // osdPause is `osd pause` and `osd unpause`: the pauserd and pausewr
