@@ -417,6 +417,19 @@ func dumpOSDMap(m *osdmap.OSDMap) osdMapJSON {
 		StretchMode: stretchJSON{m.StretchModeEnabled, m.StretchBucketCount, m.DegradedStretchMode,
 			m.RecoveringStretchMode, m.StretchModeBucket},
 	}
+	if cm, err := m.CrushMap(); err == nil {
+		// Under the node's or class's name, the flags' names.
+		for id, f := range m.CrushNodeFlags {
+			if name, ok := cm.ItemName(id); ok {
+				j.CrushNodeFlags[name] = osdmap.StateNames(f)
+			}
+		}
+		for id, f := range m.DeviceClassFlags {
+			if name, ok := cm.ClassNames[id]; ok {
+				j.DeviceClassFlags[name] = osdmap.StateNames(f)
+			}
+		}
+	}
 	for o := int32(0); o < m.MaxOSD; o++ {
 		if !m.Exists(o) {
 			continue

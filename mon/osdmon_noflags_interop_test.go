@@ -3,6 +3,8 @@
 package mon_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -39,6 +41,7 @@ func TestOSDNoFlagsMatchCephMon(t *testing.T) {
 		"health detail", "osd dump",
 		"osd crush add-bucket h1 host", "osd crush add-bucket r1 rack", "osd crush class create fast",
 		"osd add-noup h1", "osd add-noout fast", "osd add-nodown r1 0", "health detail", "health detail -f json",
+		"osd dump -f json",
 		"osd rm-noup h1", "osd rm-nodown r1", "health detail", "osd rm-noout fast", "osd rm-nodown 0", "health detail",
 	} {
 		args := strings.Fields(c)
@@ -46,8 +49,25 @@ func TestOSDNoFlagsMatchCephMon(t *testing.T) {
 		if c == "osd dump" {
 			r.out, k.out = osdLines(r.out), osdLines(k.out)
 		}
+		if c == "osd dump -f json" {
+			r.out, k.out = nodeFlags(t, r.out), nodeFlags(t, k.out)
+		}
 		if r.code != k.code || r.errOut != k.errOut || r.out != k.out {
 			t.Errorf("ceph %s:\nceph-mon: exit %d %q %q\nkelp-mon: exit %d %q %q", c, r.code, r.out, r.errOut, k.code, k.out, k.errOut)
 		}
 	}
+}
+
+// nodeFlags keeps the CRUSH node and device class flags of `osd dump -f
+// json`, as data.
+func nodeFlags(t *testing.T, out string) string {
+	t.Helper()
+	var d struct {
+		Nodes   map[string][]string `json:"crush_node_flags"`
+		Classes map[string][]string `json:"device_class_flags"`
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatalf("osd dump -f json: %v", err)
+	}
+	return fmt.Sprint(d)
 }
