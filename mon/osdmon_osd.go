@@ -38,6 +38,8 @@ func (s *osdMon) osdStateCommand(req *request) bool {
 		s.setMaxOSD(req)
 	case "osd set-require-min-compat-client":
 		s.setRequireMinCompatClient(req)
+	case "osd require-osd-release":
+		s.requireOSDRelease(req)
 	case "osd add-noup", "osd add-nodown", "osd add-noin", "osd add-noout",
 		"osd rm-noup", "osd rm-nodown", "osd rm-noin", "osd rm-noout":
 		s.osdNoFlags(req)
@@ -401,6 +403,40 @@ func (s *osdMon) setRequireMinCompatClient(req *request) {
 	}
 	s.pendingInc().NewRequireMinCompat = r
 	s.commit(req, "set require_min_compat_client to "+r.String())
+}
+
+// requireOSDRelease is `osd require-osd-release RELEASE
+// [--yes-i-really-mean-it]`: setting the release the map already requires
+// does nothing; otherwise some OSD must be up (unless the operator
+// insists), and the release cannot go down. (ceph-mon also checks that the
+// monitors and the up OSDs have the release's features; a Pacific
+// cluster has them all, and kelp-mon does not check.)
+func (s *osdMon) requireOSDRelease(req *request) {
+	v, _ := req.str("release")
+	r, ok := encoding.ParseRelease(v)
+	if !ok || r > encoding.ReleasePacific || r.String() != v {
+		req.respond(errno(syscall.EINVAL), "unrecognized release "+v, nil)
+		return
+	}
+	pm := s.pendingOSDMap()
+	if r == pm.RequireOSDRelease {
+		req.respond(0, "", nil)
+		return
+	}
+	up := false
+	for o := int32(0); o < pm.MaxOSD && !up; o++ {
+		up = pm.IsUp(o)
+	}
+	if !up && !req.bool("yes_i_really_mean_it") {
+		req.respond(errno(syscall.EPERM), "Not advisable to continue since no OSDs are up. Pass --yes-i-really-mean-it if you really wish to continue.", nil)
+		return
+	}
+	if r < pm.RequireOSDRelease {
+		req.respond(errno(syscall.EPERM), "require_osd_release cannot be lowered once it has been set", nil)
+		return
+	}
+	s.pendingInc().NewRequireOSDRelease = r
+	s.commit(req, "")
 }
 
 // osdPause is `osd pause` and `osd unpause`: the pauserd and pausewr

@@ -9,9 +9,10 @@ import (
 	"github.com/kelp-ceph/kelp/interop/harness"
 )
 
-// TestSetMaxOSDAndMinCompatClientMatchCephMon: `osd setmaxosd` and `osd
-// set-require-min-compat-client` answer as a real ceph-mon does, refusals
-// included, and leave the same max_osd and require_min_compat_client.
+// TestSetMaxOSDAndMinCompatClientMatchCephMon: `osd setmaxosd`, `osd
+// set-require-min-compat-client` and `osd require-osd-release` answer as
+// a real ceph-mon does, refusals included, and leave the same max_osd,
+// require_min_compat_client and require_osd_release.
 func TestSetMaxOSDAndMinCompatClientMatchCephMon(t *testing.T) {
 	harness.RequireBinaries(t, "ceph-mon", "ceph")
 	real := harness.StartMon(t, harness.Options{})
@@ -19,7 +20,8 @@ func TestSetMaxOSDAndMinCompatClientMatchCephMon(t *testing.T) {
 	mapLines := func(out string) string {
 		var b strings.Builder
 		for _, l := range strings.Split(out, "\n") {
-			if strings.HasPrefix(l, "max_osd ") || strings.HasPrefix(l, "require_min_compat_client ") || strings.HasPrefix(l, "min_compat_client ") {
+			if strings.HasPrefix(l, "max_osd ") || strings.HasPrefix(l, "require_min_compat_client ") ||
+				strings.HasPrefix(l, "min_compat_client ") || strings.HasPrefix(l, "require_osd_release ") {
 				b.WriteString(l + "\n")
 			}
 		}
@@ -35,6 +37,9 @@ func TestSetMaxOSDAndMinCompatClientMatchCephMon(t *testing.T) {
 		"osd set-require-min-compat-client quincy", "osd set-require-min-compat-client Luminous",
 		"osd set-require-min-compat-client hammer --yes-i-really-mean-it", "osd dump",
 		"osd set-require-min-compat-client luminous", "osd dump",
+		"osd require-osd-release pacific", "osd require-osd-release octopus", "osd require-osd-release quincy",
+		"osd require-osd-release nautilus --yes-i-really-mean-it", "osd require-osd-release pacific --yes-i-really-mean-it",
+		"osd dump",
 	} {
 		args := strings.Fields(c)
 		r, k := runCeph(t, real, args...), runCeph(t, kelp, args...)
