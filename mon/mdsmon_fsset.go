@@ -265,3 +265,14 @@ func (s *mdsMon) fsSet(req *request, f *fsmap.Filesystem) {
 		fail(syscall.EINVAL, "unknown variable "+v)
 	}
 }
+
+// parseBoolVal accepts the spellings FSCommands' parse_bool takes.
+func parseBoolVal(v string) (bool, bool) {
+	switch strings.ToLower(v) {
+	case "true", "yes", "1":
+		return true, true
+	case "false", "no", "0":
+		return false, true
+	}
+	return false, false
+}

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/kelp-ceph/kelp/maps/crush"
 	"github.com/kelp-ceph/kelp/maps/osdmap"
 )
 
@@ -17,14 +17,17 @@ var healthFlags = map[string]bool{"pauserd": true, "pausewr": true, "noup": true
 	"noscrub": true, "nodeep-scrub": true, "notieragent": true, "nosnaptrim": true}
 
 // healthChecks raises the checks that follow from the OSDMap
-// (OSDMap::check_health): the down checks (downChecks), OSDMAP_FLAGS for operator flags, POOL_NO_REDUNDANCY for pools of size 1.
+// (OSDMap::check_health): the down checks (downChecks), OSDMAP_FLAGS for
+// operator flags, OSD_FLAGS, OSD_OUT_OF_ORDER_FULL, POOL_SCRUB_FLAGS and
+// POOL_NO_REDUNDANCY for pools of size 1.
 func (s *osdMon) healthChecks() map[string]healthCheck {
 	m := s.osdmap
 	if m == nil {
 		return nil
 	}
 	out := map[string]healthCheck{}
-	if cm, err := m.CrushMap(); err == nil {
+	cm, err := m.CrushMap()
+	if err == nil {
 		downChecks(m, cm, out)
 	}
 	var flags []string
@@ -39,34 +42,7 @@ func (s *osdMon) healthChecks() map[string]healthCheck {
 		s := strings.Join(flags, ",")
 		out["OSDMAP_FLAGS"] = healthCheck{Severity: healthWarn, Summary: s + " flag(s) set", Count: len(s)}
 	}
-	var flagged []string
-	const noFlags = osdmap.StateNoUp | osdmap.StateNoDown | osdmap.StateNoIn | osdmap.StateNoOut
-	for o := int32(0); o < m.MaxOSD; o++ {
-		if f := m.OSDState[o] & noFlags; f != 0 {
-			flagged = append(flagged, fmt.Sprintf("osd.%d has flags %s", o, strings.Join(osdmap.StateNames(f), ",")))
-		}
-	}
-	if cm, err := m.CrushMap(); err == nil {
-		for _, id := range slices.Sorted(maps.Keys(m.CrushNodeFlags)) {
-			f := m.CrushNodeFlags[id]
-			if f == 0 || !cm.ItemExists(id) {
-				continue
-			}
-			tn, ok := cm.TypeNames[cm.BucketType(id)]
-			if !ok {
-				tn = "node"
-			}
-			name, _ := cm.ItemName(id)
-			flagged = append(flagged, fmt.Sprintf("%s %s has flags %s", tn, name, strings.Join(osdmap.StateNames(f), ",")))
-		}
-		for _, id := range slices.Sorted(maps.Keys(m.DeviceClassFlags)) {
-			f := m.DeviceClassFlags[id]
-			if name, ok := cm.ClassNames[id]; ok && f != 0 {
-				flagged = append(flagged, fmt.Sprintf("device class '%s' has flags %s", name, strings.Join(osdmap.StateNames(f), ",")))
-			}
-		}
-	}
-	if len(flagged) > 0 {
+	if flagged := noFlagsDetail(m, cm); len(flagged) > 0 {
 		out["OSD_FLAGS"] = healthCheck{Severity: healthWarn, Count: len(flagged), Detail: flagged,
 			Summary: fmt.Sprintf("%d OSDs or CRUSH {nodes, device-classes} have {NOUP,NODOWN,NOIN,NOOUT} flags set", len(flagged))}
 	}
@@ -121,7 +97,7 @@ func outOfOrderFull(m *osdmap.OSDMap, failsafe float64) (healthCheck, bool) {
 		fsr /= 100
 	}
 	fr, br, nr := m.FullRatio, m.BackfillfullRatio, m.NearfullRatio
-	g := func(f float32) string { return strconv.FormatFloat(float64(f), 'g', 6, 32) }
+	g := func(f float32) string { return ostreamFloat(float64(f)) }
 	var detail []string
 	if br < nr {
 		detail = append(detail, fmt.Sprintf("backfillfull_ratio (%s) < nearfull_ratio (%s), increased", g(br), g(nr)))
@@ -138,4 +114,39 @@ func outOfOrderFull(m *osdmap.OSDMap, failsafe float64) (healthCheck, bool) {
 		return healthCheck{}, false
 	}
 	return healthCheck{Severity: healthErr, Summary: "full ratio(s) out of order", Detail: detail}, true
+}
+
+// noFlagsDetail lists the OSDs, CRUSH nodes and device classes that have
+// noup, nodown, noin or noout set (OSD_FLAGS); cm may be nil when the
+// map's CRUSH map does not decode.
+func noFlagsDetail(m *osdmap.OSDMap, cm *crush.CrushMap) []string {
+	names := func(f uint32) string { return strings.Join(osdmap.StateNames(f), ",") }
+	var out []string
+	const noFlags = osdmap.StateNoUp | osdmap.StateNoDown | osdmap.StateNoIn | osdmap.StateNoOut
+	for o := int32(0); o < m.MaxOSD; o++ {
+		if f := m.OSDState[o] & noFlags; f != 0 {
+			out = append(out, fmt.Sprintf("osd.%d has flags %s", o, names(f)))
+		}
+	}
+	if cm == nil {
+		return out
+	}
+	for _, id := range slices.Sorted(maps.Keys(m.CrushNodeFlags)) {
+		f := m.CrushNodeFlags[id]
+		if f == 0 || !cm.ItemExists(id) {
+			continue
+		}
+		tn, ok := cm.TypeNames[cm.BucketType(id)]
+		if !ok {
+			tn = "node"
+		}
+		name, _ := cm.ItemName(id)
+		out = append(out, fmt.Sprintf("%s %s has flags %s", tn, name, names(f)))
+	}
+	for _, id := range slices.Sorted(maps.Keys(m.DeviceClassFlags)) {
+		if name, ok := cm.ClassNames[id]; ok && m.DeviceClassFlags[id] != 0 {
+			out = append(out, fmt.Sprintf("device class '%s' has flags %s", name, names(m.DeviceClassFlags[id])))
+		}
+	}
+	return out
 }

@@ -362,7 +362,7 @@ func (s *osdMon) setFullRatio(req *request) {
 	default:
 		inc.NewNearfullRatio = float32(n)
 	}
-	s.commit(req, req.prefix+" "+strconv.FormatFloat(n, 'g', 6, 64))
+	s.commit(req, req.prefix+" "+ostreamFloat(n))
 }
 
 // setMaxOSD is `osd setmaxosd N`: no more than mon_max_osd, and not
@@ -579,7 +579,7 @@ func (s *osdMon) osdWeightCommand(req *request) {
 	}
 	ww := uint32(int32(float32(osdmap.WeightIn) * float32(w)))
 	inc := s.pendingInc()
-	wstr := strconv.FormatFloat(w, 'g', 6, 64)
+	wstr := ostreamFloat(w)
 	if req.prefix == "osd reweight" {
 		setWeight(inc, o, ww)
 		s.commit(req, fmt.Sprintf("reweighted osd.%d to %s (%x)", o, wstr, ww))

@@ -3,7 +3,6 @@ package mon
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"syscall"
 
 	"github.com/kelp-ceph/kelp/conf"
@@ -282,17 +281,6 @@ func (s *osdMon) poolRename(req *request) {
 	}
 	inc.NewPoolNames[id] = dst
 	s.commit(req, fmt.Sprintf("pool '%s' renamed to '%s'", src, dst))
-}
-
-// parseBoolVal accepts the spellings FSCommands' parse_bool takes.
-func parseBoolVal(v string) (bool, bool) {
-	switch strings.ToLower(v) {
-	case "true", "yes", "1":
-		return true, true
-	case "false", "no", "0":
-		return false, true
-	}
-	return false, false
 }
 
 func (s *osdMon) poolSetQuota(req *request) {

@@ -120,10 +120,10 @@ func (s *osdMon) preparePoolSet(req *request, name string, id int64, p *osdmap.P
 	intErr := func(what string) (int, string, bool) {
 		return fail(syscall.EINVAL, "error parsing %s '%s': %v", what, v.s, v.intErr)
 	}
-	if !p.IsTier() && slices.Contains(poolTierVars, key) {
-		return errno(syscall.EACCES), "", false
-	}
 	if slices.Contains(poolTierVars, key) {
+		if !p.IsTier() {
+			return errno(syscall.EACCES), "", false
+		}
 		return s.poolSetTier(p, key, v)
 	}
 	switch key {
