@@ -120,6 +120,7 @@ type Conn struct {
 	outgoing bool                // we connect (and reconnect) this session
 	kaDue    bool                // a KEEPALIVE2 is to be sent
 	opened   bool                // the session has opened once
+	woken    bool                // a reconnect attempt under way is to skip its next backoff
 	conMode  uint32              // the small fields sit together: there is a Conn per session
 	target   encoding.EntityAddr // address we dial
 	tr       *transport

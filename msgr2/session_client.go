@@ -294,6 +294,12 @@ func (c *Conn) reconnectLoop(attempt uint64, delay time.Duration) {
 func (c *Conn) backOff(delay time.Duration) bool {
 	wake := make(chan struct{})
 	c.mu.Lock()
+	if c.woken {
+		// Woken while the last attempt was under way: no wait.
+		c.woken = false
+		c.mu.Unlock()
+		return true
+	}
 	c.wake = wake
 	c.mu.Unlock()
 	t := time.NewTimer(delay)
@@ -315,10 +321,15 @@ func (c *Conn) backOff(delay time.Duration) bool {
 }
 
 // wakeReconnectLocked has a reconnect waiting out its backoff try now:
-// the peer is evidently back. The caller holds c.mu.
+// the peer is evidently back. A reconnect in the middle of an attempt
+// (one that will end in a WAIT from that same peer, say) skips its next
+// backoff instead, so that the wake is not lost. The caller holds c.mu.
 func (c *Conn) wakeReconnectLocked() {
-	if c.wake != nil {
+	switch {
+	case c.wake != nil:
 		close(c.wake)
 		c.wake = nil
+	case c.state == stateConnecting:
+		c.woken = true
 	}
 }
