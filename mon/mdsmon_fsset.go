@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"syscall"
 
 	"github.com/kelp-ceph/kelp/encoding"
@@ -21,8 +20,11 @@ const minStripeUnit = 65536
 // parseFSBool is the parse_bool of FSCommands.cc, which takes exactly
 // these spellings.
 func parseFSBool(v string) (bool, error) {
-	if b, ok := parseBoolVal(v); ok && v == strings.ToLower(v) {
-		return b, nil
+	switch v {
+	case "true", "yes", "1":
+		return true, nil
+	case "false", "no", "0":
+		return false, nil
 	}
 	return false, errors.New("value must be false|no|0 or true|yes|1")
 }
@@ -264,15 +266,4 @@ func (s *mdsMon) fsSet(req *request, f *fsmap.Filesystem) {
 	default:
 		fail(syscall.EINVAL, "unknown variable "+v)
 	}
-}
-
-// parseBoolVal accepts the spellings FSCommands' parse_bool takes.
-func parseBoolVal(v string) (bool, bool) {
-	switch strings.ToLower(v) {
-	case "true", "yes", "1":
-		return true, true
-	case "false", "no", "0":
-		return false, true
-	}
-	return false, false
 }

@@ -391,8 +391,8 @@ func (s *osdMon) setMaxOSD(req *request) {
 // check its sessions for that.)
 func (s *osdMon) setRequireMinCompatClient(req *request) {
 	v, _ := req.str("version")
-	r, ok := encoding.ParseRelease(v)
-	if !ok || r > encoding.ReleasePacific || r.String() != v {
+	r, ok := releaseByName(v)
+	if !ok {
 		req.respond(errno(syscall.EINVAL), fmt.Sprintf("version %s is not recognized", v), nil)
 		return
 	}
@@ -413,8 +413,8 @@ func (s *osdMon) setRequireMinCompatClient(req *request) {
 // cluster has them all, and kelp-mon does not check.)
 func (s *osdMon) requireOSDRelease(req *request) {
 	v, _ := req.str("release")
-	r, ok := encoding.ParseRelease(v)
-	if !ok || r > encoding.ReleasePacific || r.String() != v {
+	r, ok := releaseByName(v)
+	if !ok {
 		req.respond(errno(syscall.EINVAL), "unrecognized release "+v, nil)
 		return
 	}
